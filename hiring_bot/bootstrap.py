@@ -1,0 +1,63 @@
+"""The composition root: settings in, engine + Slack client + Bolt app + WSGI app out.
+
+Nothing here runs at import time; every entry point (CLI, gunicorn factory, tests) calls build_deps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hiring_bot.clock import Clock, SystemClock
+from hiring_bot.config import Settings
+from hiring_bot.db.engine import make_engine, make_session_factory
+
+
+@dataclass
+class Deps:
+    """Everything a listener, job or command may need, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    client: WebClient
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def build_client(settings: Settings, *, timeout: int = 10) -> WebClient:
+    """A WebClient on SLACK_API_URL that rides out rate limits, 5xx and dropped connections."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_deps(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    client: WebClient | None = None,
+    clock: Clock | None = None,
+) -> Deps:
+    engine = engine or make_engine(settings.database_url)
+    return Deps(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        client=client or build_client(settings),
+        clock=clock or SystemClock(),
+    )

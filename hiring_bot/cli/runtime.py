@@ -1,0 +1,41 @@
+"""Shared start-up for every entry point: .env, settings, logging, a clean exit on bad config."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import NoReturn
+
+from dotenv import load_dotenv
+
+from hiring_bot.config import ConfigError, Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def die(message: str, code: int = EXIT_CONFIG) -> NoReturn:
+    print(message, file=sys.stderr)
+    raise SystemExit(code)
+
+
+def configure_logging() -> None:
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def load_settings_or_exit(
+    *, require_slack: bool = False, socket_mode: bool | None = None
+) -> Settings:
+    """Entry points only: read .env (never overriding the real environment), then validate."""
+    load_dotenv(os.environ.get("DOTENV_PATH", ".env"), override=False)
+    try:
+        settings = load_settings()
+        if require_slack:
+            settings.require_slack(socket_mode=socket_mode)
+    except ConfigError as error:
+        die(error.render())
+    return settings

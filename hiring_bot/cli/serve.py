@@ -1,0 +1,144 @@
+"""run / web / socket / clock / migrate: the long-running processes and the release step."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+from typing import Any
+
+from hiring_bot.bootstrap import Deps, build_deps
+from hiring_bot.cli.runtime import configure_logging, die, load_settings_or_exit
+from hiring_bot.config import Settings
+from hiring_bot.db.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def migrate(_args: argparse.Namespace) -> int:
+    settings = load_settings_or_exit()
+    deps = build_deps(settings)
+    try:
+        upgrade(deps.engine)
+    except Exception as exc:  # a database that cannot be reached is a clear message, not a trace
+        die(f"hiring-bot migrate: could not migrate {_redact(settings.database_url)}: {exc}", 1)
+    print("database is at the latest schema")
+    return 0
+
+
+def _redact(url: str) -> str:
+    head, sep, tail = url.partition("@")
+    if not sep:
+        return url
+    scheme, _, _creds = head.partition("://")
+    return f"{scheme}://***@{tail}"
+
+
+def _start_scheduler(deps: Deps) -> None:
+    from hiring_bot.scheduler.wiring import build_scheduler
+
+    scheduler = build_scheduler(deps, blocking=False)
+    scheduler.start()
+    log.info("scheduler started in-process")
+
+
+def serve_http(settings: Settings, *, workers: int, with_scheduler: bool) -> int:
+    """gunicorn in-process: the same server the Procfile's web line runs."""
+    from gunicorn.app.base import BaseApplication
+
+    from hiring_bot.slack.app import build_app
+    from hiring_bot.web import build_web
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"0.0.0.0:{settings.port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 8)
+            self.cfg.set("accesslog", None)
+            if with_scheduler:
+                # Built in the worker, after fork: threads and DB connections never cross a fork.
+                self.cfg.set("post_worker_init", lambda _worker: _start_scheduler(self.deps))
+
+        def load(self) -> Any:
+            self.deps = build_deps(settings)
+            return build_web(self.deps, build_app(self.deps))
+
+    Server().run()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Default: the whole bot in one process (Socket Mode if SLACK_APP_TOKEN is set)."""
+    settings = load_settings_or_exit(require_slack=True)
+    configure_logging()
+    _migrate_quietly(settings)
+    if settings.socket_mode:
+        return _serve_socket(settings, with_scheduler=settings.run_scheduler)
+    return serve_http(settings, workers=1, with_scheduler=settings.run_scheduler)
+
+
+def _migrate_quietly(settings: Settings) -> None:
+    deps = build_deps(settings)
+    try:
+        upgrade(deps.engine)
+    except Exception as exc:
+        die(
+            f"hiring-bot: could not prepare the database {_redact(settings.database_url)}: {exc}", 1
+        )
+    finally:
+        deps.engine.dispose()
+
+
+def web(_args: argparse.Namespace) -> int:
+    settings = load_settings_or_exit(require_slack=True, socket_mode=False)
+    configure_logging()
+    return serve_http(settings, workers=settings.web_concurrency, with_scheduler=False)
+
+
+def socket(_args: argparse.Namespace) -> int:
+    settings = load_settings_or_exit(require_slack=True, socket_mode=True)
+    configure_logging()
+    _migrate_quietly(settings)
+    return _serve_socket(settings, with_scheduler=settings.run_scheduler)
+
+
+def _serve_socket(settings: Settings, *, with_scheduler: bool) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from hiring_bot.slack.app import build_app
+
+    deps = build_deps(settings)
+    if with_scheduler:
+        _start_scheduler(deps)
+    SocketModeHandler(build_app(deps), settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    return 0
+
+
+def clock(_args: argparse.Namespace) -> int:
+    """The Procfile clock process: the scheduler alone, blocking."""
+    from hiring_bot.scheduler.wiring import build_scheduler
+
+    settings = load_settings_or_exit()
+    configure_logging()
+    deps = build_deps(settings)
+    scheduler = build_scheduler(deps, blocking=True)
+
+    def _stop(_signum: int, _frame: object) -> None:
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, _stop)
+    log.info("clock process started")
+    scheduler.start()
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    sub.add_parser("run", help="run the bot (default): Socket Mode or HTTP, scheduler in-process")
+    sub.add_parser("web", help="serve HTTP on $PORT with gunicorn (no scheduler)")
+    sub.add_parser("socket", help="run over Socket Mode (needs SLACK_APP_TOKEN)")
+    sub.add_parser("clock", help="run the scheduler alone (the Procfile clock process)")
+    sub.add_parser("migrate", help="upgrade the database to the latest schema (idempotent)")
+
+
+HANDLERS = {"run": run, "web": web, "socket": socket, "clock": clock, "migrate": migrate}

@@ -1,0 +1,26 @@
+"""APScheduler wiring: which jobs run, when, in HIRING_TIMEZONE, one instance at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from hiring_bot.bootstrap import Deps
+
+JobRegistrar = Callable[[BaseScheduler, Deps], None]
+
+# Each feature adds its registrar here; kept as a list so features do not import each other.
+REGISTRARS: list[JobRegistrar] = []
+
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60}
+
+
+def build_scheduler(deps: Deps, *, blocking: bool) -> BaseScheduler:
+    kind = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler: BaseScheduler = kind(timezone=deps.settings.timezone, job_defaults=JOB_DEFAULTS)
+    for registrar in REGISTRARS:
+        registrar(scheduler, deps)
+    return scheduler

@@ -1,0 +1,17 @@
+"""`/intern` slash command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from hiring_bot.bootstrap import Deps
+
+COMMAND = "/intern"
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command(COMMAND)
+    def intern(ack: Ack, command: dict[str, Any]) -> None:
+        ack(response_type="ephemeral", text="Usage: `/intern help`")

@@ -1,0 +1,114 @@
+"""The WSGI app: /slack/events, /intake/applications, /healthz; JSON 404 elsewhere.
+
+gunicorn loads it through the factory: `gunicorn 'hiring_bot.web:create_app()'`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from hiring_bot.bootstrap import Deps
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+Route = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
+
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    411: "Length Required",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def json_response(
+    start_response: StartResponse,
+    status: int,
+    body: dict[str, Any],
+    headers: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
+    payload = json.dumps(body).encode()
+    start_response(
+        f"{status} {_REASONS.get(status, 'Status')}",
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(payload))),
+            *(headers or []),
+        ],
+    )
+    return [payload]
+
+
+def healthz(deps: Deps) -> tuple[int, dict[str, Any]]:
+    try:
+        with deps.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not healthy", never a 500
+        log.warning("health check failed: %s", type(exc).__name__)
+        return 503, {"ok": False, "database": "unreachable"}
+    return 200, {"ok": True, "database": "ok"}
+
+
+class WebApp:
+    """Routes by path; Slack traffic goes to Bolt's WSGI adapter untouched."""
+
+    def __init__(self, deps: Deps, slack_app: App) -> None:
+        self.deps = deps
+        self.slack = SlackRequestHandler(slack_app)
+        self.routes: dict[tuple[str, str], Route] = {}
+
+    def add_route(self, method: str, path: str, route: Route) -> None:
+        self.routes[(method, path)] = route
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "") or "/"
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            if path == "/slack/events":
+                if method != "POST":
+                    return json_response(start_response, 405, {"error": "use POST"})
+                return self.slack(environ, start_response)
+            if path == "/healthz":
+                status, body = healthz(self.deps)
+                return json_response(start_response, status, body)
+            route = self.routes.get((method, path))
+            if route is None:
+                if any(p == path for _, p in self.routes):
+                    return json_response(start_response, 405, {"error": "method not allowed"})
+                return json_response(start_response, 404, {"error": "not found", "path": path})
+            status, body = route(environ)
+            return json_response(start_response, status, body)
+        except Exception:
+            log.exception("unhandled error on %s %s", method, path)
+            return json_response(start_response, 500, {"error": "internal error"})
+
+
+def build_web(deps: Deps, slack_app: App) -> WebApp:
+    return WebApp(deps, slack_app)
+
+
+def create_app() -> WebApp:
+    """gunicorn's factory: settings from the environment, everything built here, once."""
+    from hiring_bot.bootstrap import build_deps
+    from hiring_bot.cli.runtime import load_settings_or_exit
+    from hiring_bot.slack.app import build_app
+
+    settings = load_settings_or_exit(require_slack=True, socket_mode=False)
+    deps = build_deps(settings)
+    return build_web(deps, build_app(deps))

@@ -1,0 +1,160 @@
+"""Shared fixtures: both databases, the fake Slack server, settings, the app served over HTTP."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.orm import Session
+
+from hiring_bot.bootstrap import Deps, build_client, build_deps
+from hiring_bot.config import Settings
+from hiring_bot.slack.app import build_app
+from hiring_bot.web import WebApp, build_web
+from tests.db import (
+    TestDatabase,
+    _postgres_schema,  # noqa: F401  (session fixture used by `migrated_db`)
+    postgres_database,
+    postgres_unavailable,
+    sqlite_database,
+)
+from tests.fakes.clock import FakeClock
+from tests.fakes.signed import SlackRequests
+from tests.fakes.slack_api import FakeSlack
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test"
+HIRING_CHANNEL = "C0HIRING"
+ADMIN = "U0ADMIN"
+ALICE = "U0ALICE"
+BOB = "U0BOB"
+CAROL = "U0CAROL"
+OUTSIDER = "U0OUTSIDER"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def migrated_db(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[TestDatabase]:
+    if request.param == "sqlite":
+        database = sqlite_database(tmp_path_factory.mktemp("sqlite"))
+    else:
+        target = request.getfixturevalue("_postgres_schema")
+        if target is None:
+            postgres_unavailable("no TEST_DATABASE_URL and nothing on 127.0.0.1:5432")
+        database = postgres_database(*target)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def db(migrated_db: TestDatabase) -> Iterator[TestDatabase]:
+    """A migrated, empty database; emptied again after the test."""
+    migrated_db.reset()
+    yield migrated_db
+    migrated_db.reset()
+
+
+@pytest.fixture
+def session(db: TestDatabase) -> Iterator[Session]:
+    """A session inside one transaction that is rolled back at the end."""
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(token=BOT_TOKEN)
+    fake.channel_members[HIRING_CHANNEL] = [ADMIN, ALICE, BOB, CAROL]
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+    fake.assert_clean()
+
+
+@pytest.fixture
+def settings(db: TestDatabase, fake_slack: FakeSlack, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=db.url,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.url,
+        hiring_channel=HIRING_CHANNEL,
+        timezone=ZoneInfo("America/Los_Angeles"),
+        admin_user_ids=frozenset({ADMIN}),
+        intake_token="test-intake-token",
+        run_scheduler=False,
+        windows_file=REPO / "windows.toml",
+    )
+
+
+@pytest.fixture
+def deps(settings: Settings, db: TestDatabase, clock: FakeClock) -> Deps:
+    # Short timeouts so a test of a hanging Slack fails fast instead of waiting 10 s per call.
+    client = build_client(settings, timeout=3)
+    return build_deps(settings, engine=db.engine, client=client, clock=clock)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+@dataclass
+class RunningApp:
+    web: WebApp
+    base_url: str
+    slack: SlackRequests
+    deps: Deps
+
+
+def serve(web: WebApp) -> tuple[_ThreadingServer, str]:
+    server = make_server(
+        "127.0.0.1", 0, web, server_class=_ThreadingServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture
+def running_app(deps: Deps) -> Iterator[RunningApp]:
+    """The real WSGI app (Bolt + routes) over HTTP on 127.0.0.1."""
+    web = build_web(deps, build_app(deps))
+    server, base = serve(web)
+    try:
+        yield RunningApp(web, base, SlackRequests(base, SIGNING_SECRET), deps)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def with_settings(deps: Deps, **changes: object) -> Deps:
+    return replace(deps, settings=replace(deps.settings, **changes))  # type: ignore[arg-type]
