@@ -1,4 +1,8 @@
-"""Listeners grouped by kind; each module has register(app, deps)."""
+"""Listeners grouped by kind; each module has register(app, deps, router).
+
+The router collects `/intern` sub-commands from every feature; the `commands` module owns the one
+Bolt listener for `/intern` and dispatches through it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,11 @@ from slack_bolt import App
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.slack.listeners import actions, commands, events, views
+from hiring_bot.slack.listeners.router import CommandRouter
 
 
-def register_all(app: App, deps: Deps) -> None:
+def register_all(app: App, deps: Deps) -> CommandRouter:
+    router = CommandRouter()
     for kind in (commands, actions, views, events):
-        kind.register(app, deps)
+        kind.register(app, deps, router)
+    return router
