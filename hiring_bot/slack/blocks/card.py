@@ -1,0 +1,165 @@
+"""The channel card of one application (posted once, then updated in place)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hiring_bot.domain.stages import CLOSED, allowed_moves
+from hiring_bot.slack import ids
+from hiring_bot.slack.blocks._kit import (
+    Block,
+    actions,
+    button,
+    context,
+    esc,
+    fallback,
+    is_github,
+    link,
+    mention,
+    option,
+    plural,
+    section,
+    slack_date,
+    static_select,
+)
+from hiring_bot.slack.blocks.views import ApplicationCard
+
+MISSING_LABELS: dict[str, str] = {
+    "cover_letter": "cover letter",
+    "resume": "resume",
+    "code": "code link",
+    "period": "period",
+}
+ELIGIBILITY_ICONS: dict[str, tuple[str, str]] = {
+    "eligible": (":white_check_mark:", "Eligible"),
+    "ineligible": (":warning:", "Not eligible"),
+    "unknown": (":grey_question:", "Eligibility unknown"),
+}
+MAX_LINKS = 6
+MAX_AREAS = 8
+MAX_OTHER_REFS = 10
+
+
+def title_line(card: ApplicationCard) -> str:
+    """`*Ada Lovelace* · #42 · _Winter 2017/2018_`"""
+    window = f"_{esc(card.window_name, 150)}_" if card.window_name else "_no window matched_"
+    return f"*{esc(card.name, 150, empty='(no name)')}* · #{card.ref} · {window}"
+
+
+def period_text(card: ApplicationCard) -> str:
+    period = esc(card.period_text, 200)
+    duration = esc(card.duration_text, 100)
+    if period and duration:
+        return f"{period} ({duration})"
+    return period or duration or "not given"
+
+
+def areas_text(card: ApplicationCard, limit: int = MAX_AREAS) -> str:
+    areas = [esc(a, 80) for a in card.areas if a.strip()]
+    if not areas:
+        return "none matched"
+    shown = ", ".join(areas[:limit])
+    return shown + (f" and {len(areas) - limit} more" if len(areas) > limit else "")
+
+
+def links_text(card: ApplicationCard, limit: int = MAX_LINKS) -> str:
+    ordered = sorted((u for u in card.links if u.strip()), key=lambda u: not is_github(u))
+    if not ordered:
+        return "none"
+    shown = " · ".join(link(u) for u in ordered[:limit])
+    return shown + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
+
+
+def missing_text(card: ApplicationCard) -> str:
+    if not card.missing:
+        return ":white_check_mark: Complete"
+    labels = [MISSING_LABELS.get(k, esc(k.replace("_", " "), 40)) for k in card.missing]
+    return ":page_facing_up: Missing: " + ", ".join(labels)
+
+
+def eligibility_text(card: ApplicationCard) -> str:
+    icon, label = ELIGIBILITY_ICONS.get(card.eligibility, ELIGIBILITY_ICONS["unknown"])
+    reason = esc(card.eligibility_reason, 300)
+    return f"{icon} {label}" + (f" — {reason}" if reason else "")
+
+
+def status_text(card: ApplicationCard) -> str:
+    """Stage, claim, ratings count (+ average only when given), received date."""
+    parts = [f"*{card.stage.label}*"]
+    if card.claimed_by:
+        parts.append(f"claimed by {mention(card.claimed_by)}")
+    elif card.stage not in CLOSED:
+        parts.append("unclaimed")
+    parts.append(plural(card.ratings_count, "rating"))
+    if card.average is not None:
+        parts.append(f"avg {card.average:.1f}")
+    parts.append(slack_date(card.received_at, "received {date_short_pretty}"))
+    return " · ".join(parts)
+
+
+def other_refs_text(card: ApplicationCard) -> str:
+    refs = [f"#{r}" for r in card.other_refs[:MAX_OTHER_REFS]]
+    more = len(card.other_refs) - MAX_OTHER_REFS
+    return "Also applied: " + ", ".join(refs) + (f" and {more} more" if more > 0 else "")
+
+
+def card_info_blocks(card: ApplicationCard) -> list[Block]:
+    """Everything but the buttons (reused by the details surfaces)."""
+    blocks: list[Block] = [
+        section(
+            title_line(card),
+            fields=[
+                f"*University*\n{esc(card.university, 300, empty='not given')}",
+                f"*Program*\n{esc(card.program, 300, empty='not given')}",
+                f"*Period*\n{period_text(card)}",
+                f"*Research areas*\n{areas_text(card)}",
+            ],
+        ),
+        section(
+            f"*Links:* {links_text(card)}\n{missing_text(card)}\n{eligibility_text(card)}",
+        ),
+    ]
+    lines = [status_text(card)]
+    if card.other_refs:
+        lines.append(other_refs_text(card))
+    if card.note:
+        lines.append(f":information_source: {esc(card.note, 300)}")
+    blocks.append(context(*lines))
+    return blocks
+
+
+def card_actions(card: ApplicationCard) -> Block:
+    value = ids.ref_value(card.ref)
+    elements: list[dict[str, Any]] = []
+    if card.stage not in CLOSED:
+        if card.claimed_by:
+            elements.append(button("Unclaim", ids.UNCLAIM, value))
+        else:
+            elements.append(button("Claim", ids.CLAIM, value, style="primary"))
+        elements.append(button("Rate", ids.RATE, value))
+    elements.append(button("Details", ids.DETAILS, value))
+    moves = allowed_moves(card.stage)
+    if moves:
+        elements.append(
+            static_select(
+                "Move to…",
+                ids.STAGE_SELECT,
+                [option(s.label, ids.stage_option_value(card.ref, s)) for s in moves],
+            )
+        )
+    # The stage is in the block_id so Slack clients drop a stale menu selection after a move.
+    return actions(elements, block_id=f"{ids.CARD_ACTIONS_PREFIX}{card.ref}_{card.stage.value}")
+
+
+def build_application_card(card: ApplicationCard) -> list[Block]:
+    """The compact channel card: no email, no cover letter, no scores but the (quorum) average."""
+    return [*card_info_blocks(card), card_actions(card)]
+
+
+def card_text(card: ApplicationCard) -> str:
+    """Fallback `text` for chat.postMessage / chat.update."""
+    window = f" ({esc(card.window_name, 150)})" if card.window_name else ""
+    return fallback(
+        f"Application #{card.ref}: {esc(card.name, 150, empty='(no name)')}{window}"
+        f" — {card.stage.label}"
+    )

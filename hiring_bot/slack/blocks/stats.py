@@ -1,0 +1,72 @@
+"""`/intern stats [window]`: funnel, reviewer load, leniency vs the team mean, disagreements."""
+
+from __future__ import annotations
+
+from hiring_bot.slack.blocks._kit import (
+    SECTION_TEXT,
+    Block,
+    context,
+    esc,
+    fallback,
+    header,
+    mention,
+    section,
+)
+from hiring_bot.slack.blocks.views import StatsView
+
+
+def lines_capped(title: str, lines: list[str], limit: int = SECTION_TEXT) -> str:
+    """`title` + as many whole lines as fit in `limit`, then `and N more`."""
+    text = title
+    for i, line in enumerate(lines):
+        more = f"\n_and {len(lines) - i} more_"
+        if len(text) + 1 + len(line) + len(more) > limit and i < len(lines) - 1:
+            return text + more
+        if len(text) + 1 + len(line) > limit:
+            return text + more
+        text += "\n" + line
+    return text
+
+
+def _scope(stats: StatsView) -> str:
+    return esc(stats.window_name, 150) if stats.window_name else "all windows"
+
+
+def build_stats_message(stats: StatsView) -> list[Block]:
+    total = sum(n for _, n in stats.funnel)
+    blocks: list[Block] = [header("Hiring stats"), context(f"Scope: {_scope(stats)}")]
+    funnel = [f"• {stage.label}: *{count}*" for stage, count in stats.funnel]
+    blocks.append(section(lines_capped(f"*Funnel* ({total} applications)", funnel)))
+
+    load = [
+        f"• {mention(r.user_id)} — {r.claimed} claimed, {r.rated} rated"
+        for r in stats.reviewer_load
+    ]
+    blocks.append(section(lines_capped("*Reviewer load*", load or ["_no reviewers yet_"])))
+
+    mean = f" (team mean {stats.team_mean:.2f})" if stats.team_mean is not None else ""
+    leniency = [
+        f"• {mention(r.user_id)} — mean {r.mean:.2f} ({r.delta:+.2f})" for r in stats.leniency
+    ]
+    blocks.append(
+        section(lines_capped(f"*Leniency*{mean}", leniency or ["_not enough ratings yet_"]))
+    )
+
+    disagreements = [
+        f"• #{d.ref} {esc(d.name, 100, empty='(no name)')} — scores {d.min_score} to {d.max_score}"
+        for d in stats.disagreements
+    ]
+    blocks.append(
+        section(
+            lines_capped(
+                "*Ratings that disagree by 2+ points*", disagreements or ["_none_ :handshake:"]
+            )
+        )
+    )
+    return blocks
+
+
+def stats_text(stats: StatsView) -> str:
+    total = sum(n for _, n in stats.funnel)
+    funnel = ", ".join(f"{stage.label} {count}" for stage, count in stats.funnel if count)
+    return fallback(f"Hiring stats for {_scope(stats)}: {total} applications ({funnel or 'none'})")

@@ -1,0 +1,225 @@
+"""Read models the domain fills and the Block Kit builders render; values parsed from modals.
+
+Plain frozen dataclasses: no Slack, no database. Text fields hold raw user-provided text; the
+builders escape and truncate it. Builders show exactly what they are given (e.g.
+`ApplicationCard.average` is only set by the domain once the rating quorum is reached).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Literal
+
+from hiring_bot.domain.stages import Stage
+
+Eligibility = Literal["eligible", "ineligible", "unknown"]
+# Keys of `ApplicationCard.missing`, in the order the posting asks for them.
+MISSING_KEYS: tuple[str, ...] = ("cover_letter", "resume", "code", "period")
+MAX_STATE_CHARS = 2000
+
+_EMPTY: Mapping[str, int] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class ApplicationCard:
+    ref: int
+    name: str
+    window_name: str | None
+    period_text: str
+    duration_text: str
+    university: str
+    program: str
+    areas: tuple[str, ...]
+    links: tuple[str, ...]
+    missing: tuple[str, ...]
+    eligibility: Eligibility
+    eligibility_reason: str
+    stage: Stage
+    claimed_by: str | None
+    ratings_count: int
+    average: float | None
+    other_refs: tuple[int, ...]
+    received_at: datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    name: str
+    text_available: bool = True
+    reason: str | None = None  # why text is unavailable, e.g. "scanned PDF, no text layer"
+
+
+@dataclass(frozen=True)
+class ApplicationDetails:
+    card: ApplicationCard
+    email: str
+    subject: str
+    cover_letter_excerpt: str
+    resume_excerpt: str
+    attachments: tuple[AttachmentInfo, ...] = ()
+    audit: tuple[str, ...] = ()  # pre-formatted lines, oldest first
+
+
+@dataclass(frozen=True)
+class ListPage:
+    items: tuple[ApplicationCard, ...]
+    page: int  # 0-based
+    page_size: int
+    total: int
+    filters_text: str
+    state: str  # opaque; round-tripped unchanged as the value of the Next / Previous buttons
+
+    def __post_init__(self) -> None:
+        if len(self.state) > MAX_STATE_CHARS:
+            raise ValueError(f"ListPage.state is {len(self.state)} chars; max {MAX_STATE_CHARS}")
+        if self.page < 0 or self.page_size < 1 or self.total < 0:
+            raise ValueError("ListPage needs page >= 0, page_size >= 1, total >= 0")
+
+
+@dataclass(frozen=True)
+class RatingModalInput:
+    ref: int
+    candidate_name: str
+    private_metadata: str = ""
+    overall: int | None = None
+    criteria: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+    recommendation: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class RatingValues:
+    overall: int
+    criteria: Mapping[str, int]  # only the criteria that were scored
+    recommendation: str | None
+    notes: str  # "" when none
+
+
+@dataclass(frozen=True)
+class WindowDeadline:
+    window_name: str
+    kind_label: str  # e.g. "Application deadline"
+    when: datetime
+    days_left: int
+
+
+@dataclass(frozen=True)
+class RecentRating:
+    ref: int
+    name: str
+    overall: int
+    rated_at: datetime
+
+
+@dataclass(frozen=True)
+class HomeView:
+    user_id: str
+    my_claims_awaiting_rating: tuple[ApplicationCard, ...] = ()
+    unclaimed_queue: tuple[ApplicationCard, ...] = ()  # oldest first
+    upcoming_deadlines: tuple[WindowDeadline, ...] = ()
+    my_recent_ratings: tuple[RecentRating, ...] = ()
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    name: str
+    application_deadline: date
+    decision_deadline: date
+    starts_on: date
+    ends_on: date
+    closed: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WindowValues:
+    name: str
+    aliases: tuple[str, ...]
+    application_deadline: date
+    decision_deadline: date
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class ReviewerLoad:
+    user_id: str
+    claimed: int
+    rated: int
+
+
+@dataclass(frozen=True)
+class Leniency:
+    user_id: str
+    mean: float
+    delta: float  # mean minus the team mean
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    ref: int
+    name: str
+    min_score: int
+    max_score: int
+
+
+@dataclass(frozen=True)
+class StatsView:
+    window_name: str | None  # None: all windows
+    funnel: tuple[tuple[Stage, int], ...]
+    reviewer_load: tuple[ReviewerLoad, ...] = ()
+    leniency: tuple[Leniency, ...] = ()
+    team_mean: float | None = None
+    disagreements: tuple[Disagreement, ...] = ()
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    """One application in a reminder; `days` = days waiting / claimed / since the last move."""
+
+    ref: int
+    name: str
+    days: int
+
+
+@dataclass(frozen=True)
+class WindowReminder:
+    window_name: str
+    deadline_kind: str  # e.g. "application deadline", "decision deadline", "start"
+    deadline: date
+    days_left: int
+    unclaimed: int
+    claimed_unrated: int
+    rated: int
+    shortlisted: int
+    oldest: tuple[WaitingItem, ...] = ()
+    list_query: str = "unclaimed"  # value of the "Open list" button: `/intern list <list_query>`
+
+
+@dataclass(frozen=True)
+class StaleClaimsDM:
+    user_id: str
+    items: tuple[WaitingItem, ...]  # days = days since claimed
+    release_after_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Digest:
+    new_items: tuple[WaitingItem, ...]  # new since the last digest; days = days waiting
+    new_count: int  # may exceed len(new_items)
+    unclaimed_count: int
+    oldest_waiting: tuple[WaitingItem, ...] = ()
+    list_query: str = "unclaimed"
+
+
+@dataclass(frozen=True)
+class DecisionNudge:
+    window_name: str
+    decision_deadline: date
+    days_left: int
+    items: tuple[WaitingItem, ...]  # shortlisted; days = days since the last stage change
+    list_query: str = "shortlisted"

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from _block_samples import window
+from _validate import all_text, assert_valid_message
+
+from hiring_bot.domain.stages import Stage
+from hiring_bot.slack.blocks import (
+    SUBCOMMANDS,
+    Disagreement,
+    Leniency,
+    ReviewerLoad,
+    StatsView,
+    build_help,
+    build_stats_message,
+    build_windows_message,
+    help_text,
+    stats_text,
+    windows_text,
+)
+
+NOW = datetime(2018, 1, 20, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+
+
+def test_help_covers_every_subcommand() -> None:
+    blocks = build_help()
+    assert_valid_message(blocks)
+    text = all_text(blocks)
+    for sub in SUBCOMMANDS:
+        assert f"`/intern {sub}" in text, sub
+    for usage in (
+        "window add | edit",
+        "close &lt;name&gt;",
+        "assign &lt;ref&gt; @user",
+        "rate &lt;ref&gt; &lt;1-5&gt; [notes]",
+        "sort:received|score|name",
+        "unknown-eligibility",
+        "mine",
+        "unrated",
+    ):
+        assert usage in text, usage
+    assert "Did you mean" not in text
+
+
+def test_help_did_you_mean_escapes_unknown() -> None:
+    blocks = build_help(closest="claim", unknown="<!channel>clam")
+    assert_valid_message(blocks)
+    text = all_text(blocks)
+    assert "Did you mean `/intern claim`?" in text
+    assert "&lt;!channel&gt;clam" in text
+    assert "Did you mean /intern claim?" in help_text("claim")
+
+
+def test_windows_message_countdowns() -> None:
+    blocks = build_windows_message(
+        [
+            window(),
+            window(
+                name="Winter 2017/2018",
+                application_deadline=date(2017, 11, 1),
+                decision_deadline=date(2017, 12, 1),
+                starts_on=date(2018, 1, 8),
+                ends_on=date(2018, 4, 27),
+                closed=True,
+            ),
+        ],
+        NOW,
+    )
+    assert_valid_message(blocks)
+    text = all_text(blocks)
+    assert "*Spring/Summer 2018* — Applications close in 12 days" in text
+    assert "Application deadline: Thu 1 Feb 2018 (in 12 days)" in text
+    assert "Decision deadline: Thu 1 Mar 2018 (in 40 days)" in text
+    assert "*Winter 2017/2018* — _closed_" in text
+    assert text.index("Spring/Summer") < text.index("Winter")
+    assert windows_text([window()], NOW) == (
+        "Internship windows — Spring/Summer 2018: Applications close in 12 days"
+    )
+
+
+def test_windows_message_edge_cases() -> None:
+    assert "No internship windows" in all_text(build_windows_message([], NOW))
+    many = [window(name=f"<W{i}>") for i in range(80)]
+    blocks = build_windows_message(many, date(2019, 1, 1))
+    assert_valid_message(blocks)
+    text = all_text(blocks)
+    assert "&lt;W0&gt;* — finished" in text
+    assert "more windows not shown" in text
+    assert windows_text([window(closed=True)], NOW) == "No open internship windows."
+
+
+def stats(n: int = 3) -> StatsView:
+    return StatsView(
+        window_name="Spring/Summer 2018",
+        funnel=tuple((s, i) for i, s in enumerate(Stage)),
+        reviewer_load=tuple(ReviewerLoad(f"U{i:05d}", 3, 2) for i in range(n)),
+        leniency=tuple(Leniency(f"U{i:05d}", 3.5, -0.25) for i in range(n)),
+        team_mean=3.75,
+        disagreements=tuple(Disagreement(i, f"<P{i}>", 1, 4) for i in range(n)),
+    )
+
+
+def test_stats_message() -> None:
+    blocks = build_stats_message(stats())
+    assert_valid_message(blocks)
+    text = all_text(blocks)
+    assert "*Funnel* (28 applications)" in text
+    assert "• Shortlisted: *2*" in text
+    assert "<@U00001> — 3 claimed, 2 rated" in text
+    assert "(team mean 3.75)" in text
+    assert "<@U00002> — mean 3.50 (-0.25)" in text
+    assert "#2 &lt;P2&gt; — scores 1 to 4" in text
+    assert stats_text(stats()).startswith("Hiring stats for Spring/Summer 2018: 28 applications")
+
+
+def test_stats_large_and_empty() -> None:
+    blocks = build_stats_message(stats(2000))
+    assert_valid_message(blocks)
+    assert "more_" in all_text(blocks)
+    empty = StatsView(window_name=None, funnel=())
+    blocks = build_stats_message(empty)
+    assert_valid_message(blocks)
+    assert "all windows" in all_text(blocks)

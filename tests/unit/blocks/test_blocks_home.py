@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from _block_samples import card
+from _validate import all_text, assert_valid_view, find_elements
+
+from hiring_bot.slack import ids
+from hiring_bot.slack.blocks import HomeView, RecentRating, WindowDeadline, build_home
+
+WHEN = datetime(2018, 2, 1, 23, 59, tzinfo=UTC)
+
+
+def home(n: int) -> HomeView:
+    return HomeView(
+        user_id="U024BE7LH",
+        my_claims_awaiting_rating=tuple(card(ref=i + 1, claimed_by="U024BE7LH") for i in range(n)),
+        unclaimed_queue=tuple(card(ref=1000 + i) for i in range(n)),
+        upcoming_deadlines=tuple(
+            WindowDeadline(f"Window {i}", "Application deadline", WHEN, i) for i in range(n)
+        ),
+        my_recent_ratings=tuple(RecentRating(2000 + i, f"P{i}", 4, WHEN) for i in range(n)),
+    )
+
+
+def test_empty_home_is_valid_and_friendly() -> None:
+    view = build_home(HomeView(user_id="U024BE7LH"))
+    assert_valid_view(view, kind="home")
+    text = all_text(view["blocks"])
+    for heading in (
+        "Awaiting your rating",
+        "Unclaimed queue (oldest first)",
+        "Upcoming deadlines",
+        "Your recent ratings",
+    ):
+        assert heading in text
+    assert "Nothing awaiting your rating" in text
+
+
+def test_small_home_lists_items_with_buttons() -> None:
+    view = build_home(home(2))
+    assert_valid_view(view, kind="home")
+    blocks = view["blocks"]
+    assert [e["value"] for e in find_elements(blocks, ids.HOME_RATE)] == ["1", "2"]
+    assert [e["value"] for e in find_elements(blocks, ids.HOME_CLAIM)] == ["1000", "1001"]
+    assert [e["value"] for e in find_elements(blocks, ids.OPEN_HOME_ITEM)] == ["2000", "2001"]
+    text = all_text(blocks)
+    assert "Window 1* — Application deadline tomorrow" in text
+    assert "4/5" in text
+    assert "and " not in text.replace("Stanford", "")  # no "and N more" notes
+
+
+@pytest.mark.parametrize("n", [19, 20, 21, 50, 1000])
+def test_large_home_is_truncated_with_more_notes(n: int) -> None:
+    view = build_home(home(n))
+    assert_valid_view(view, kind="home")
+    assert len(view["blocks"]) <= 100
+    text = all_text(view["blocks"])
+    if n > 20:
+        assert f"and {n - 20} more — `/intern list mine unrated`" in text
+        assert f"and {n - 20} more — `/intern list unclaimed`" in text
+        assert f"and {n - 15} more — `/intern windows`" in text
+        assert f"and {n - 15} more — `/intern list mine`" in text

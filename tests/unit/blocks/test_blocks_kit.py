@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from _validate import assert_safe_mrkdwn
+
+from hiring_bot.slack.blocks._kit import cap, esc, link, mention, plain
+
+
+def test_esc_escapes_and_truncates_without_breaking_entities() -> None:
+    assert esc("a & <b>", 100) == "a &amp; &lt;b&gt;"
+    out = esc("&" * 1000, 50)
+    assert len(out) <= 50
+    assert out.endswith("…")
+    assert_safe_mrkdwn(out)
+
+
+def test_esc_collapses_whitespace_and_control_characters() -> None:
+    assert esc("  Ada \n\t Lovelace\x00 ", 100) == "Ada Lovelace"
+    assert esc(None, 10, empty="-") == "-"
+    assert esc("   ", 10, empty="-") == "-"
+
+
+def test_esc_multiline_keeps_paragraphs() -> None:
+    assert esc("a\n\n\n\nb", 100, single_line=False) == "a\n\nb"
+
+
+def test_cap_never_cuts_inside_a_link() -> None:
+    text = "x" * 90 + "<https://example.org/very/long/path|label>"
+    out = cap(text, 100)
+    assert len(out) <= 100
+    assert_safe_mrkdwn(out)
+
+
+def test_link_only_links_http() -> None:
+    assert link("https://github.com/ada/x") == "<https://github.com/ada/x|GitHub: ada/x>"
+    assert link("github.com/ada").startswith("<https://github.com/ada|")
+    assert "<" not in link("javascript:alert(1)")
+    assert link("https://a.org/?q=1&r=<2>|x").startswith("<https://a.org/?q=1&amp;r=%3C2%3E%7Cx|")
+    assert_safe_mrkdwn(link("https://a.org/?q=1&r=<2>|x"))
+
+
+def test_mention_refuses_broadcasts() -> None:
+    assert mention("U123ABC") == "<@U123ABC>"
+    assert mention("!channel") == "!channel"
+    assert mention("<!here>") == "&lt;!here&gt;"
+
+
+def test_plain_is_short_and_never_empty() -> None:
+    assert plain("", 10) == "-"
+    assert len(plain("x" * 100, 75)) == 75
