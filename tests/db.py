@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 @dataclass
 class TestDatabase:
+    __test__ = False  # a fixture value, not a test class
+
     kind: str
     url: str
     engine: Engine
@@ -98,3 +101,26 @@ def postgres_database(base: str, schema: str) -> TestDatabase:
     engine = make_engine(url)
     upgrade(engine)
     return TestDatabase("postgres", url, engine)
+
+
+@contextmanager
+def empty_database(kind: str, directory: Path) -> Iterator[str]:
+    """The URL of a brand-new, unmigrated database of `kind`, removed afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'fresh.db'}"
+        return
+    base = postgres_base_url()
+    if base is None:
+        postgres_unavailable("no TEST_DATABASE_URL and nothing on 127.0.0.1:5432")
+        return
+    schema = f"hb_fresh_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in base else "?"
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
