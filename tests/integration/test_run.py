@@ -1,0 +1,41 @@
+"""`make run`'s command with the example settings, pointed at the fake Slack, serves /healthz."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.fakes.slack_api import FakeSlack
+from tests.integration.processes import REPO, free_port, process, wait_for_health
+
+
+def _example_env(fake_url: str) -> str:
+    lines = []
+    for line in (REPO / ".env.example").read_text().splitlines():
+        if line.startswith("SLACK_API_URL="):
+            line = f"SLACK_API_URL={fake_url}"
+        elif line.startswith("SLACK_BOT_TOKEN="):
+            line = "SLACK_BOT_TOKEN=xoxb-test"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def test_run_with_example_settings_serves_healthz(tmp_path: Path) -> None:
+    port = free_port()
+    shutil.copy(REPO / "windows.toml", tmp_path / "windows.toml")
+    with FakeSlack(token="xoxb-test") as fake:
+        (tmp_path / ".env").write_text(_example_env(fake.url))
+        with process("hiring-bot", env={"PORT": str(port)}, cwd=tmp_path) as bot:
+            assert wait_for_health(bot, port) == 200
+    # The default SQLite file was created and migrated where the bot ran.
+    assert (tmp_path / "hiring_bot.db").exists()
+
+
+def test_run_without_credentials_says_what_to_set_and_where(tmp_path: Path) -> None:
+    with process("hiring-bot", env={}, cwd=tmp_path) as bot:
+        bot.wait(timeout=60)
+        output = bot.stdout.read() if bot.stdout else ""
+    assert bot.returncode == 2
+    assert "SLACK_BOT_TOKEN is not set" in output
+    assert "copy .env.example to .env" in output
+    assert "Traceback" not in output
