@@ -1,0 +1,28 @@
+"""Which of the posting's four items (cover letter, resume, code link, period) are missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hiring_bot.intake.links import is_code_link
+
+__all__ = ["MISSING_ORDER", "missing_items"]
+
+MISSING_ORDER = ("cover_letter", "resume", "code", "period")
+
+
+def missing_items(
+    *,
+    has_cover_letter: bool,
+    has_resume: bool,
+    links: Iterable[str],
+    period_text: str | None,
+) -> list[str]:
+    """The missing items, in MISSING_ORDER. A resume counts even when its text is unavailable."""
+    present = {
+        "cover_letter": has_cover_letter,
+        "resume": has_resume,
+        "code": any(is_code_link(link) for link in links),
+        "period": bool(period_text and period_text.strip()),
+    }
+    return [item for item in MISSING_ORDER if not present[item]]
