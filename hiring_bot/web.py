@@ -15,6 +15,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from hiring_bot.bootstrap import Deps
+from hiring_bot.intake.webhook import intake_route
 
 log = logging.getLogger(__name__)
 
@@ -100,15 +101,25 @@ class WebApp:
 
 
 def build_web(deps: Deps, slack_app: App) -> WebApp:
-    return WebApp(deps, slack_app)
+    web = WebApp(deps, slack_app)
+    web.add_route("POST", "/intake/applications", intake_route(deps))
+    return web
+
+
+# gunicorn's "worker failed to boot" code: the master stops instead of respawning forever.
+WORKER_BOOT_ERROR = 3
 
 
 def create_app() -> WebApp:
     """gunicorn's factory: settings from the environment, everything built here, once."""
     from hiring_bot.bootstrap import build_deps
-    from hiring_bot.cli.runtime import load_settings_or_exit
+    from hiring_bot.cli.runtime import configure_logging, load_settings_or_exit
     from hiring_bot.slack.app import build_app
 
-    settings = load_settings_or_exit(require_slack=True, socket_mode=False)
+    try:
+        settings = load_settings_or_exit(require_slack=True, socket_mode=False)
+    except SystemExit as exit_:
+        raise SystemExit(WORKER_BOOT_ERROR) from exit_
+    configure_logging()
     deps = build_deps(settings)
     return build_web(deps, build_app(deps))

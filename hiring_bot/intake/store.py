@@ -1,0 +1,293 @@
+"""Drafts become rows: one candidate per email address, one application per message, one card.
+
+Everything an arrival writes (candidate, application, attachments, the outbox card, the audit
+entry) goes into the caller's transaction, so it is all there or none of it is. An application that
+arrives again — same Message-ID, or same (source, source id) — is a duplicate, not a second
+application. The same person applying to another window gets a new application on the same
+candidate; the card lists their other applications.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from typing import Literal, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hiring_bot.db.engine import session_scope
+from hiring_bot.db.models import Application, Attachment, Candidate, Window
+from hiring_bot.domain.audit import record
+from hiring_bot.intake.draft import (
+    ApplicationDraft,
+    IntakeLimits,
+    Rejected,
+    Skipped,
+    WindowSpec,
+)
+from hiring_bot.intake.email_parser import parse_email
+from hiring_bot.slack.outbox import enqueue_card, enqueue_card_update
+
+Outcome = Literal["stored", "duplicate", "skipped", "rejected"]
+T = TypeVar("T")
+
+SOURCE_EMAIL = "email"
+SOURCE_WEBHOOK = "webhook"
+SOURCE_CSV = "csv"
+
+MAX_EMAIL = 320
+MAX_SOURCE_ID = 500
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    outcome: Literal["stored", "duplicate"]
+    application_id: int
+    outbox_id: int | None = None
+    earlier_refs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What became of one incoming message; ``line()`` is what the CLI prints for it."""
+
+    status: Outcome
+    reason: str = ""
+    ref: int | None = None
+    outbox_id: int | None = None
+    message_id: str | None = None
+
+    def line(self) -> str:
+        if self.status == "stored":
+            return f"stored #{self.ref}"
+        if self.status == "duplicate":
+            return f"duplicate of #{self.ref}"
+        return f"{self.status}: {self.reason}"
+
+
+def normalise_email(address: str) -> str:
+    return address.strip().lower()
+
+
+def normalise_message_id(value: str | None) -> str | None:
+    """`<abc@host>` from a Message-ID header however it is folded or padded; None when empty."""
+    if not value:
+        return None
+    text = " ".join(value.split())
+    match = _MESSAGE_ID.search(text)
+    found = match.group(0) if match else text
+    if not found:
+        return None
+    if len(found) > MAX_SOURCE_ID:  # absurd ids still identify the message, by their hash
+        return "sha256:" + hashlib.sha256(found.encode("utf-8", "replace")).hexdigest()
+    return _clean(found)
+
+
+def header_message_id(raw: bytes) -> str | None:
+    """The Message-ID from the headers alone (cheap: no body parsing, no attachments)."""
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[: 1024 * 1024])
+        value = headers.get("Message-ID")
+    except Exception:  # a header block too broken to read: the full parser decides
+        return None
+    return normalise_message_id(str(value)) if value is not None else None
+
+
+def email_source_id(raw: bytes, message_id: str | None) -> str:
+    """An email's identity: its Message-ID, or the hash of its bytes when it has none."""
+    return message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def find_duplicate(
+    session: Session, *, source: str, source_id: str, message_id: str | None = None
+) -> int | None:
+    """The reference of an application that is this one arriving again, if any."""
+    ref = session.scalar(
+        select(Application.id).where(
+            Application.source == source, Application.source_id == source_id[:MAX_SOURCE_ID]
+        )
+    )
+    if ref is None and message_id:
+        ref = session.scalar(
+            select(Application.id)
+            .where(Application.message_id == message_id)
+            .order_by(Application.id)
+            .limit(1)
+        )
+    return ref
+
+
+def store_application(
+    session: Session,
+    *,
+    draft: ApplicationDraft,
+    source: str,
+    source_id: str,
+    received_at: datetime,
+    actor: str,
+) -> StoreResult:
+    """Candidate + application + attachments + card + audit, in the caller's transaction."""
+    message_id = normalise_message_id(draft.message_id)
+    duplicate = find_duplicate(session, source=source, source_id=source_id, message_id=message_id)
+    if duplicate is not None:
+        return StoreResult("duplicate", duplicate)
+
+    email = normalise_email(draft.email)
+    candidate = session.scalar(select(Candidate).where(Candidate.email == email))
+    if candidate is None:
+        candidate = Candidate(
+            email=email,
+            name=_clean(draft.name)[:200] or email.split("@")[0],
+            created_at=received_at,
+        )
+        session.add(candidate)
+        session.flush()
+    window_id = (
+        session.scalar(select(Window.id).where(Window.name == draft.window_name))
+        if draft.window_name
+        else None
+    )
+    application = Application(
+        candidate_id=candidate.id,
+        window_id=window_id,
+        source=source,
+        source_id=source_id[:MAX_SOURCE_ID],
+        message_id=message_id,
+        subject=_clean(draft.subject),
+        body_text=_clean(draft.body_text),
+        cover_letter_text=_maybe(draft.cover_letter_text),
+        resume_text=_maybe(draft.resume_text),
+        links=[_clean(link) for link in draft.links],
+        period_text=_maybe(draft.period_text),
+        duration_text=_maybe(draft.duration_text, 200),
+        areas=[_clean(area) for area in draft.areas],
+        university=_maybe(draft.university, 300),
+        program=_maybe(draft.program, 60),
+        eligibility=draft.eligibility,
+        eligibility_reason=_clean(draft.eligibility_reason),
+        missing=list(draft.missing),
+        stage="new",
+        received_at=received_at,
+        stage_changed_at=received_at,
+    )
+    session.add(application)
+    session.flush()
+    for item in draft.attachments:
+        session.add(
+            Attachment(
+                application_id=application.id,
+                filename=_clean(item.filename)[:300] or "attachment",
+                content_type=_clean(item.content_type)[:200] or "application/octet-stream",
+                role=item.role,
+                size=len(item.data),
+                sha256=item.sha256,
+                data=item.data,
+                text_unavailable=_maybe(item.text_unavailable),
+            )
+        )
+    earlier = tuple(
+        session.scalars(
+            select(Application.id)
+            .where(Application.candidate_id == candidate.id, Application.id != application.id)
+            .order_by(Application.id)
+        )
+    )
+    card = enqueue_card(session, application_id=application.id)
+    for ref in earlier:  # their cards list the person's other applications too
+        enqueue_card_update(session, application_id=ref)
+    record(
+        session,
+        actor=actor,
+        action="application.created",
+        application_id=application.id,
+        after={
+            "source": source,
+            "window": draft.window_name,
+            "stage": "new",
+            "attachments": len(draft.attachments),
+            "earlier_applications": list(earlier),
+        },
+        detail=f"received via {source}"
+        + (f"; also applied as {', '.join(f'#{r}' for r in earlier)}" if earlier else ""),
+    )
+    session.flush()
+    return StoreResult("stored", application.id, card.id, earlier)
+
+
+def ingest_email(
+    session: Session,
+    *,
+    raw: bytes,
+    windows: Sequence[WindowSpec],
+    limits: IntakeLimits,
+    now: datetime,
+    actor: str = "intake:email",
+) -> IngestOutcome:
+    """One raw message, in the caller's transaction: stored, duplicate, skipped or rejected."""
+    message_id = header_message_id(raw)
+    if message_id is not None:
+        known = find_duplicate(
+            session,
+            source=SOURCE_EMAIL,
+            source_id=email_source_id(raw, message_id),
+            message_id=message_id,
+        )
+        if known is not None:  # seen before: not worth parsing again
+            return IngestOutcome("duplicate", ref=known, message_id=message_id)
+    parsed = parse_email(raw, windows=windows, limits=limits)
+    if isinstance(parsed, Skipped):
+        return IngestOutcome("skipped", parsed.reason, message_id=message_id)
+    if isinstance(parsed, Rejected):
+        return IngestOutcome("rejected", parsed.reason, message_id=message_id)
+    if len(normalise_email(parsed.email)) > MAX_EMAIL:
+        return IngestOutcome("rejected", "sender address too long", message_id=message_id)
+    message_id = normalise_message_id(parsed.message_id) or message_id
+    parsed.message_id = message_id
+    result = store_application(
+        session,
+        draft=parsed,
+        source=SOURCE_EMAIL,
+        source_id=email_source_id(raw, message_id),
+        received_at=parsed.received_at or now,
+        actor=actor,
+    )
+    return IngestOutcome(
+        result.outcome,
+        ref=result.application_id,
+        outbox_id=result.outbox_id,
+        message_id=message_id,
+    )
+
+
+def in_transaction(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction; once more if a concurrent writer took a unique key first.
+
+    Two processes storing the same message (or the same new candidate) at once: the loser's
+    commit fails on the unique constraint, and its second run finds the winner's rows.
+    """
+    try:
+        with session_scope(sessions) as session:
+            return work(session)
+    except IntegrityError:
+        with session_scope(sessions) as session:
+            return work(session)
+
+
+def _clean(text: str | None) -> str:
+    """PostgreSQL text cannot hold NUL characters; mail and PDFs sometimes carry them."""
+    return (text or "").replace("\x00", "")
+
+
+def _maybe(text: str | None, limit: int | None = None) -> str | None:
+    if text is None:
+        return None
+    cleaned = _clean(text)
+    return cleaned[:limit] if limit is not None else cleaned

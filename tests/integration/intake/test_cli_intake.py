@@ -1,0 +1,316 @@
+"""`hiring-bot ingest / import-csv / export` as real processes and through their functions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import mailbox
+import re
+import resource
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hiring_bot.bootstrap import Deps
+from hiring_bot.cli.intake import ingest_paths
+from hiring_bot.db.engine import session_scope
+from hiring_bot.db.models import Application, Review
+from hiring_bot.intake.csv_import import CsvImportError, import_csv
+from hiring_bot.intake.export import EXPORT_KEYS, export_records
+from tests.conftest import ALICE, REPO
+from tests.db import TestDatabase
+from tests.integration.intake.helpers import (
+    RESUME_PDF,
+    application_email,
+    applications,
+    corpus_files,
+    outbox_rows,
+)
+from tests.integration.processes import run_cli
+
+pytestmark = pytest.mark.usefixtures("windows")
+
+LINE = re.compile(r"^(?P<label>.+): (stored #\d+|duplicate of #\d+|skipped: .+|rejected: .+)$")
+
+
+def cli_env(db: TestDatabase) -> dict[str, str]:
+    return {"DATABASE_URL": db.url, "WINDOWS_FILE": str(REPO / "windows.toml")}
+
+
+@pytest.fixture
+def mail_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "mail"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "ada.eml").write_bytes(application_email(message_id="<ada-1@example.edu>"))
+    (folder / "nested" / "alan.eml").write_bytes(
+        application_email(
+            name="Alan Turing", address="alan@example.ac.uk", message_id="<alan-1@example.ac.uk>"
+        )
+    )
+    (folder / "notes.txt").write_text("not a message")
+    box = mailbox.mbox(folder / "more.mbox")
+    try:
+        box.add(application_email(name="Emmy Noether", address="emmy@example.de", resume=b""))
+        box.add(
+            b"From: MAILER-DAEMON@example.org\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+            b"Content-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n"
+        )
+        box.flush()
+    finally:
+        box.close()
+    return folder
+
+
+def test_ingest_prints_a_line_per_message_and_a_summary(
+    db: TestDatabase, deps: Deps, mail_folder: Path, tmp_path: Path
+) -> None:
+    first = run_cli("ingest", str(mail_folder), env=cli_env(db), cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[:-1] == [
+        f"{mail_folder / 'ada.eml'}: stored #1",
+        f"{mail_folder / 'more.mbox'}#1: stored #2",
+        f"{mail_folder / 'more.mbox'}#2: skipped: bounce (from the mail system)",
+        f"{mail_folder / 'nested' / 'alan.eml'}: stored #3",
+    ]
+    assert lines[-1] == (
+        "4 messages: 3 stored, 0 duplicate, 1 skipped, 0 rejected"
+        " (1 other files in folders ignored)"
+    )
+    assert first.stderr == ""  # not a terminal: no progress bar
+
+    again = run_cli("ingest", str(mail_folder / "ada.eml"), env=cli_env(db), cwd=tmp_path)
+
+    assert again.returncode == 0
+    assert again.stdout.splitlines() == [
+        f"{mail_folder / 'ada.eml'}: duplicate of #1",
+        "1 message: 0 stored, 1 duplicate, 0 skipped, 0 rejected",
+    ]
+    assert len(applications(deps.sessions)) == 3
+    assert len(outbox_rows(deps.sessions, "card_post")) == 3
+
+
+def test_ingest_of_a_missing_path_exits_2_and_stores_nothing(
+    db: TestDatabase, deps: Deps, mail_folder: Path, tmp_path: Path
+) -> None:
+    result = run_cli(
+        "ingest", str(mail_folder), str(tmp_path / "nope.eml"), env=cli_env(db), cwd=tmp_path
+    )
+
+    assert result.returncode == 2
+    assert "no such file or folder" in result.stderr
+    assert "nope.eml" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert applications(deps.sessions) == []
+
+
+def test_ingest_with_bad_config_exits_2(tmp_path: Path, mail_folder: Path) -> None:
+    result = run_cli("ingest", str(mail_folder), env={"DATABASE_URL": "mysql://x"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_every_corpus_message_ends_with_a_reason_quickly_in_bounded_memory(deps: Deps) -> None:
+    files = corpus_files()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    slowest = 0.0
+    outputs = []
+    for file in files:
+        out = io.StringIO()
+        started = time.monotonic()
+        summary = ingest_paths(deps, [file], out=out)
+        slowest = max(slowest, time.monotonic() - started)
+        assert sum(summary.counts.values()) == 1, file
+        outputs.append(out.getvalue())
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+
+    lines = [line for text in outputs for line in text.splitlines()]
+    assert len(lines) == len(files)
+    for file, line in zip(files, lines, strict=True):
+        match = LINE.match(line)
+        assert match, line
+        assert match.group("label") == str(file)
+    assert slowest < 2.0
+    assert grown_mb < 300
+    statuses = {line.split(": ", 1)[1].split(" ")[0].rstrip(":") for line in lines}
+    assert {"stored", "skipped"} <= statuses
+
+
+def test_the_corpus_folder_through_the_real_command(db: TestDatabase, tmp_path: Path) -> None:
+    folder = corpus_files()[0].parent
+    result = run_cli("ingest", str(folder), env=cli_env(db), cwd=tmp_path, timeout=300)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(LINE.match(line) for line in lines[:-1])
+    assert re.match(
+        r"^\d+ messages: \d+ stored, \d+ duplicate, \d+ skipped, \d+ rejected", lines[-1]
+    )
+    assert "Traceback" not in result.stderr
+
+
+# --- import-csv ---------------------------------------------------------------------------------
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def sheet(tmp_path: Path) -> Path:
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "ada.pdf").write_bytes(RESUME_PDF.read_bytes())
+    base = {
+        "Name": "Ada Lovelace",
+        "Email": "ada@example.edu",
+        "Cover Letter": "I would love to work on sequence learning. I am a US citizen.",
+        "Resume": "files/ada.pdf",
+        "Links": "https://github.com/ada; https://ada.example.org",
+        "Period": "Spring/Summer 2018",
+        "Eligibility": "",
+        "ID": "row-ada",
+        "Received At": "2018-01-05",
+        "Notes": "ignored",
+    }
+    return write_csv(
+        tmp_path / "applicants.csv",
+        [
+            base,
+            {**base, "Name": "Bad Email", "Email": "nope", "ID": "row-bad"},
+            {
+                **base,
+                "Name": "No File",
+                "Email": "nofile@example.edu",
+                "Resume": "x.pdf",
+                "ID": "3",
+            },
+            {
+                **base,
+                "Name": "Alan Turing",
+                "Email": "alan@example.ac.uk",
+                "ID": "row-alan",
+                "Period": "winter",
+                "Received At": "2017-12-01T10:00",
+            },
+        ],
+    )
+
+
+def test_import_csv_reports_row_errors_and_a_dry_run_writes_nothing(
+    db: TestDatabase, deps: Deps, sheet: Path, tmp_path: Path
+) -> None:
+    dry = run_cli("import-csv", str(sheet), "--dry-run", env=cli_env(db), cwd=tmp_path)
+
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines() == [
+        "row 2: would be stored",
+        "row 3: error: email: is not an email address",
+        "row 4: error: resume: no such file: x.pdf",
+        "row 5: would be stored",
+        "4 rows: 2 would be stored, 0 duplicate, 2 with errors (dry run: nothing was written)",
+    ]
+    assert "ignored columns: notes" in dry.stderr
+    assert applications(deps.sessions) == []
+
+    real = run_cli("import-csv", str(sheet), env=cli_env(db), cwd=tmp_path)
+    assert real.returncode == 0, real.stderr
+    [ada, alan] = applications(deps.sessions)
+    # (PostgreSQL sequences do not roll back, so the dry run used up some numbers there.)
+    assert real.stdout.splitlines()[0] == f"row 2: stored #{ada.id}"
+    assert real.stdout.splitlines()[3] == f"row 5: stored #{alan.id}"
+
+    again = import_csv(deps, path=sheet)
+    assert [r.line() for r in again.rows if r.status != "error"] == [
+        f"row 2: duplicate of #{ada.id}",
+        f"row 5: duplicate of #{alan.id}",
+    ]
+    assert (ada.source, ada.source_id) == ("csv", "id:row-ada")
+    assert ada.received_at.isoformat() == "2018-01-05T08:00:00+00:00"  # local midnight, PST
+    assert ada.links[:2] == ["https://github.com/ada", "https://ada.example.org"]
+    assert ada.eligibility == "eligible"
+    assert alan.period_text == "winter"
+
+
+def test_import_csv_without_an_email_column_cannot_run(deps: Deps, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "bad.csv", [{"name": "Ada"}])
+    with pytest.raises(CsvImportError, match="no email column"):
+        import_csv(deps, path=path)
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def test_export_json_is_one_array_with_exactly_the_issue_keys(
+    db: TestDatabase, deps: Deps, mail_folder: Path, tmp_path: Path
+) -> None:
+    ingest_paths(deps, [mail_folder], out=io.StringIO())
+    with session_scope(deps.sessions) as session:
+        first = session.scalars(select(Application).order_by(Application.id)).first()
+        assert first is not None
+        first.claimed_by = ALICE
+        session.add(Review(application_id=first.id, reviewer_id=ALICE, overall=4))
+
+    result = run_cli("export", "--format", "json", env=cli_env(db), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert isinstance(records, list)
+    assert len(records) == 3
+    assert all(tuple(r) == EXPORT_KEYS for r in records)
+    ada = records[0]
+    assert ada["ref"] == 1
+    assert ada["name"] == "Ada Lovelace"
+    assert ada["email"] == "ada@example.edu"
+    assert ada["window"] == "Spring/Summer 2018"
+    assert ada["claimed_by"] == ALICE
+    assert ada["ratings"] == 1
+    assert ada["eligibility"] == "eligible"
+    assert "https://github.com/ada" in ada["links"]
+    assert ada["missing"] == []
+    assert ada["received_at"].startswith("2018-01-10T09:30:00")
+
+
+def test_export_csv_and_window_filter(
+    db: TestDatabase, deps: Deps, mail_folder: Path, tmp_path: Path
+) -> None:
+    ingest_paths(deps, [mail_folder], out=io.StringIO())
+
+    result = run_cli("export", "--window", "spring/summer 2018", env=cli_env(db), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert tuple(rows[0]) == EXPORT_KEYS
+    assert {r["window"] for r in rows} == {"Spring/Summer 2018"}
+    with deps.sessions() as session:
+        assert len(rows) == len(export_records(session, window_id=None)) - sum(
+            1 for r in export_records(session) if r["window"] != "Spring/Summer 2018"
+        )
+
+    unknown = run_cli("export", "--window", "Autumn 1999", env=cli_env(db), cwd=tmp_path)
+    assert unknown.returncode == 2
+    assert "no window named 'Autumn 1999'" in unknown.stderr
+    assert "Winter 2017/2018" in unknown.stderr
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_is_drawn_only_on_a_terminal(deps: Deps, mail_folder: Path) -> None:
+    out, terminal, pipe = io.StringIO(), Terminal(), io.StringIO()
+    ingest_paths(deps, [mail_folder], out=out, progress=terminal)
+    ingest_paths(deps, [mail_folder], out=io.StringIO(), progress=pipe)
+
+    assert "[" + "#" * 30 + "] 4/4" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r\x1b[K")  # the bar is cleared at the end
+    assert pipe.getvalue() == ""
+    assert "\r" not in out.getvalue()
