@@ -1,0 +1,44 @@
+"""Typed domain errors: each carries the sentence the person who asked should read.
+
+Slack handlers show `message` as an ephemeral answer (or an inline modal error); nothing has
+changed when one of these is raised, because it is raised before the session is committed.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refusal with a user-facing explanation."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The reference names no application (never existed, or deleted)."""
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this (not a reviewer, not the holder, not an admin, recused)."""
+
+
+class Conflict(DomainError):
+    """The application's state forbids it (held by someone else, closed, impossible move)."""
+
+
+class InvalidInput(DomainError):
+    """The input itself is wrong (a score of 6, an unknown stage, a malformed reference)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """User text echoed back inside a message: one line, cut, Slack control characters escaped."""
+    one = " ".join(text.split())
+    if len(one) > limit:
+        one = one[: limit - 1] + "…"
+    one = one.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+    return f"`{one}`" if one else "(nothing)"

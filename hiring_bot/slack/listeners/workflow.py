@@ -1,0 +1,148 @@
+"""Steps every review listener shares: authorize, apply a domain change and refresh its card, reply.
+
+A change runs in one transaction together with its audit entry, its outbox card update and (for
+Slack deliveries that may repeat) its idempotency key; the card update is handed to a background
+delivery right after the commit, so the channel card changes within a second or two while the
+request to Slack has long been answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hiring_bot.bootstrap import Deps
+from hiring_bot.db.engine import session_scope
+from hiring_bot.domain import idempotency, people
+from hiring_bot.domain.errors import DomainError, NotAllowed
+from hiring_bot.domain.people import Access
+from hiring_bot.domain.reviews import Outcome
+from hiring_bot.slack import outbox
+
+log = logging.getLogger(__name__)
+
+OOPS = (
+    "Something went wrong on my side and I could not finish that. "
+    "Please try again in a moment; if it keeps happening, tell an admin."
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    access: Access
+
+    @property
+    def is_admin(self) -> bool:
+        return self.access is Access.ADMIN
+
+
+def authorize(
+    deps: Deps,
+    *,
+    user_id: str,
+    action: str,
+    application_id: int | None = None,
+    admin_only: bool = False,
+    allow_stale: bool = False,
+) -> Actor:
+    """The actor, or NotAllowed — with the refusal committed to the audit log first."""
+    directory = people.directory_for(deps)
+    session = deps.sessions()
+    try:
+        try:
+            access = people.authorize(
+                session,
+                directory,
+                user_id=user_id,
+                action=action,
+                application_id=application_id,
+                admin_only=admin_only,
+                allow_stale=allow_stale,
+            )
+        except NotAllowed:
+            session.commit()
+            raise
+        return Actor(user_id, access)
+    finally:
+        session.close()
+
+
+def apply_change(
+    deps: Deps,
+    change: Callable[[Session], Outcome],
+    *,
+    once_key: str | None = None,
+) -> Outcome | None:
+    """Run `change` in one transaction, queue the card update, deliver it after the commit.
+
+    With `once_key`, a delivery seen before changes nothing and returns None.
+    """
+    with session_scope(deps.sessions) as session:
+        if once_key is not None and not idempotency.first_time(
+            session, key=once_key, now=deps.clock.now()
+        ):
+            log.info("repeated delivery ignored (%s)", once_key.partition(":")[0])
+            return None
+        outcome = change(session)
+        row = outbox.enqueue_card_update(session, application_id=outcome.application_id)
+        session.flush()
+        row_id = row.id if row is not None else None
+    if row_id is not None:
+        outbox.deliver_soon(deps, [row_id])
+    return outcome
+
+
+def read(deps: Deps, work: Callable[[Session], Any]) -> Any:
+    """Run a read-only piece of work in its own session."""
+    with session_scope(deps.sessions) as session:
+        return work(session)
+
+
+def log_failure(what: str, exc: BaseException) -> None:
+    """Log where it failed, never the exception text (it can quote candidate data or SQL values)."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("%s failed: %s\n%s", what, type(exc).__name__, frames)
+
+
+def guarded(what: str, reply: Callable[[str], None], work: Callable[[], None]) -> None:
+    """Run a listener body: domain refusals become answers, anything else a polite apology."""
+    try:
+        work()
+    except DomainError as refusal:
+        _safe_reply(reply, refusal.message)
+    except Exception as exc:
+        log_failure(what, exc)
+        _safe_reply(reply, OOPS)
+
+
+def _safe_reply(reply: Callable[[str], None], text: str) -> None:
+    try:
+        reply(text)
+    except Exception as exc:  # Slack unreachable: nothing more we can tell the user
+        log_failure("reply", exc)
+
+
+def replier(body: dict[str, Any], respond: Any, client: Any, user_id: str) -> Callable[..., None]:
+    """An ephemeral answer to whoever clicked: via response_url on messages, else a DM (modals and
+    the Home tab carry no response_url)."""
+
+    def reply(text: str, blocks: Sequence[dict[str, Any]] | None = None) -> None:
+        if body.get("response_url"):
+            respond(
+                text=text,
+                blocks=list(blocks) if blocks else None,
+                response_type="ephemeral",
+                replace_original=False,
+            )
+        else:
+            client.chat_postMessage(
+                channel=user_id, text=text, blocks=list(blocks) if blocks else None
+            )
+
+    return reply
