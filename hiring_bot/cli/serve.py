@@ -23,6 +23,11 @@ def migrate(_args: argparse.Namespace) -> int:
     except Exception as exc:  # a database that cannot be reached is a clear message, not a trace
         die(f"hiring-bot migrate: could not migrate {_redact(settings.database_url)}: {exc}", 1)
     print("database is at the latest schema")
+    # Release is where a new windows.toml takes effect; a bad file is logged, old windows kept.
+    from hiring_bot.scheduler.jobs import seed_windows_from_settings
+
+    configure_logging()
+    seed_windows_from_settings(deps)
     return 0
 
 
