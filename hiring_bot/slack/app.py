@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.slack.listeners import register_all
@@ -12,13 +15,27 @@ from hiring_bot.slack.listeners import register_all
 
 def build_app(deps: Deps) -> App:
     settings = deps.settings
+    bot_token = settings.slack_bot_token
+
+    def authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> AuthorizeResult:
+        # One workspace, one bot token: answering from settings keeps Bolt's default
+        # single-team authorization from calling auth.test before the first ack.
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=bot_token)
+
+    # Bolt builds each request's client from this one plus the authorized token, so it carries no
+    # token itself (Bolt would otherwise warn that the token is ignored in favour of authorize).
+    request_client = WebClient(
+        base_url=deps.client.base_url,
+        timeout=deps.client.timeout,
+        retry_handlers=deps.client.retry_handlers,
+    )
     app = App(
-        client=deps.client,
+        client=request_client,
+        authorize=authorize,
         signing_secret=settings.slack_signing_secret or "",
-        # Verifying the token would call auth.test on every start; a bad token shows on first use.
-        token_verification_enabled=False,
-        # Ack first, then run the listener body: Slack gets its answer well inside 3 seconds.
-        process_before_response=False,
+        # Ack functions are tiny and run in the request thread, answering Slack as soon as they
+        # return; slow work is in lazy listeners. This also skips Bolt's 10 ms ack-polling loop.
+        process_before_response=True,
         logger=logging.getLogger("hiring_bot.slack"),
     )
     register_all(app, deps)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -211,11 +212,18 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             f"decisions by {saved.decision_deadline}, {saved.starts_on} to {saved.ends_on}. "
             "It is now managed in Slack (windows.toml no longer changes it)."
         )
-        try:
-            channel = str(meta.get("channel") or "")
-            if channel.startswith(("C", "G")):
-                client.chat_postEphemeral(channel=channel, user=user_id, text=text)
-            else:
-                client.chat_postMessage(channel=user_id, text=text)
-        except Exception as exc:  # the window is saved; only the confirmation is lost
-            log_failure("window modal confirmation", exc)
+        channel = str(meta.get("channel") or "")
+        # On its own thread: the answer to Slack must not wait for the confirmation's Web API call.
+        threading.Thread(
+            target=_confirm, args=(client, channel, user_id, text), daemon=True
+        ).start()
+
+
+def _confirm(client: Any, channel: str, user_id: str, text: str) -> None:
+    try:
+        if channel.startswith(("C", "G")):
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+        else:
+            client.chat_postMessage(channel=user_id, text=text)
+    except Exception as exc:  # the window is saved; only the confirmation is lost
+        log_failure("window modal confirmation", exc)
