@@ -7,8 +7,11 @@ can talk to (``WebClient(token=fake.token, base_url=fake.url)``). It
   (``../shared/slack-specs/web-api-openapi-v2.json``): the method exists, required parameters are
   present, parameter types match, no unknown parameters;
 * validates every ``blocks`` / ``view`` through ``slack_sdk.models`` plus Slack's caps;
-* records every call (``fake.calls``) and answers realistically (ids, increasing ``ts``);
+* records every call (``fake.calls``) and answers realistically (ids, wall-clock ``ts`` that
+  strictly increase, a per-channel history for ``conversations.history``);
 * serves ``response_url`` endpoints and the ``files.getUploadURLExternal`` upload URLs;
+* answers ``apps.connections.open`` (app-level token) with a URL of an attached
+  ``tests/fakes/socket_mode.py`` FakeSocketMode server;
 * injects faults for the next N calls: 429 with ``Retry-After``, 5xx, or a hang.
 
 Problems are appended to ``fake.violations`` and answered the way Slack would
@@ -75,8 +78,14 @@ class MethodSpec:
     from_spec: bool = True
 
 
-# Methods newer than the 2020 spec that the bot uses (files_upload_v2).
+# Methods newer than the 2020 spec that the bot uses (files_upload_v2, Socket Mode).
 EXTRA_METHODS: dict[str, MethodSpec] = {
+    "apps.connections.open": MethodSpec(
+        name="apps.connections.open",
+        http_methods=frozenset({"post"}),
+        params={},
+        from_spec=False,
+    ),
     "files.getUploadURLExternal": MethodSpec(
         name="files.getUploadURLExternal",
         http_methods=frozenset({"post"}),
@@ -132,6 +141,10 @@ EXTRA_PARAMS: dict[str, tuple[ParamSpec, ...]] = {
     "conversations.replies": (ParamSpec("include_all_metadata", "boolean"),),
 }
 
+# Methods that take the app-level token (xapp-...) and refuse bot tokens; every other method
+# refuses app-level tokens, as Slack does ("not_allowed_token_type").
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+
 # Accepted on every method: Bolt's per-request WebClient sends team_id (default_params) on
 # every call, and Slack accepts it for org-wide installs.
 GLOBAL_EXTRA_PARAMS: tuple[ParamSpec, ...] = (ParamSpec("team_id", "string"),)
@@ -139,6 +152,7 @@ GLOBAL_EXTRA_PARAMS: tuple[ParamSpec, ...] = (ParamSpec("team_id", "string"),)
 # Parameters the real API requires but the spec leaves optional.
 REQUIRED_OVERRIDES: dict[str, tuple[str, ...]] = {
     "conversations.members": ("channel",),
+    "conversations.history": ("channel",),
     "chat.delete": ("channel", "ts"),
     "users.info": ("user",),
 }
@@ -193,6 +207,10 @@ MAX_VIEW_BLOCKS = 100
 MAX_MODAL_TITLE = 24
 MAX_PRIVATE_METADATA = 3000
 MAX_ID_LENGTH = 255
+
+# conversations.history: Slack's default page size and its documented maximum.
+HISTORY_DEFAULT_LIMIT = 100
+HISTORY_MAX_LIMIT = 999
 
 
 def _is_empty(value: Any) -> bool:
@@ -438,18 +456,25 @@ class FakeSlack:
 
     Configure: ``channel_members[channel] = [user ids]``, ``users[user_id] = {...}`` (None means
     ``user_not_found``; unconfigured ids get a synthesized user). Inspect: ``calls``,
-    ``responses``, ``messages`` ((channel, ts) -> message), ``files``, ``views``, ``violations``.
+    ``responses``, ``messages`` ((channel, ts) -> message, as updated/deleted; what
+    ``conversations.history`` serves), ``files``, ``views``, ``violations``. ``app_token`` is the
+    app-level token ``apps.connections.open`` takes (see tests/fakes/socket_mode.py).
     """
 
     def __init__(
         self,
         token: str = "xoxb-test",
         *,
+        app_token: str = "xapp-test",
         spec_path: str | None = None,
         action_id_scope: str = "block",
     ) -> None:
         self.token = token
         self.valid_tokens: set[str] = {token}
+        self.app_token = app_token
+        self.app_tokens: set[str] = {app_token}
+        # Set by FakeSocketMode: issues the WebSocket URL apps.connections.open answers with.
+        self.socket_mode_url: Callable[[], str] | None = None
         self.spec = load_spec(spec_path)
         # Slack: action_id "should be unique among all other action_ids in the containing block";
         # "message" is stricter (unique across the whole message/view).
@@ -529,7 +554,7 @@ class FakeSlack:
             self.files: dict[str, dict[str, Any]] = {}
             self.views: dict[str, dict[str, Any]] = {}
             self._faults: list[_Fault] = []
-            self._ts = itertools.count(1)
+            self._last_ts_us = 0
             self._ids = itertools.count(1)
             self._response_urls = itertools.count(1)
 
@@ -615,8 +640,16 @@ class FakeSlack:
     # -- ids ---------------------------------------------------------------------------------
 
     def _next_ts(self) -> str:
-        micros = 100 * next(self._ts)  # 1700000000.000100, .000200, ... strictly increasing
-        return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        """Slack's ``ts``: the wall-clock time in microseconds, unique and strictly increasing.
+
+        Wall-clock (not a fixed epoch) so that callers filtering history with ``oldest`` computed
+        from ``time.time()`` see what they would see on Slack. Integer microseconds keep the
+        six-digit fraction exact; same-length strings sort like the numbers they hold.
+        """
+        with self._cond:
+            micros = max(time.time_ns() // 1000, self._last_ts_us + 1)
+            self._last_ts_us = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_id(self, prefix: str) -> str:
         return f"{prefix}0{next(self._ids):09d}"
@@ -724,7 +757,14 @@ class FakeSlack:
                 raise _Reply(reply, status)
             if token is None:
                 raise _Reply({"ok": False, "error": "not_authed"})
-            if token not in self.valid_tokens:
+            wanted, other = (
+                (self.app_tokens, self.valid_tokens)
+                if method in APP_TOKEN_METHODS
+                else (self.valid_tokens, self.app_tokens)
+            )
+            if token in other:
+                raise _Reply({"ok": False, "error": "not_allowed_token_type"})
+            if token not in wanted:
                 raise _Reply({"ok": False, "error": "invalid_auth"})
             if parse_problems:
                 self._violate(method, parse_problems)
@@ -805,6 +845,8 @@ class FakeSlack:
         for key in ("blocks", "attachments", "thread_ts", "metadata"):
             if key in p:
                 message[key] = p[key]
+        if "thread_ts" in p and _truthy(p.get("reply_broadcast")):
+            message["subtype"] = "thread_broadcast"
         return message
 
     def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -817,7 +859,10 @@ class FakeSlack:
     def _m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(p["channel"]), str(p["ts"])
         message = self.messages.get((channel, ts)) or self._message({}, ts)
-        message = {**message, **{k: p[k] for k in ("text", "blocks", "attachments") if k in p}}
+        changes: dict[str, Any] = {
+            k: p[k] for k in ("text", "blocks", "attachments", "metadata") if k in p
+        }
+        message = {**message, **changes}
         self.messages[(channel, ts)] = message
         return {
             "ok": True,
@@ -866,6 +911,76 @@ class FakeSlack:
             else ""
         )
         return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
+
+    def _m_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_mode_url is None:
+            problem = "no Socket Mode endpoint attached (FakeSocketMode(fake) does that)"
+            self.violations.append(f"apps.connections.open: {problem}")
+            return _error("internal_error", [problem])
+        return {"ok": True, "url": self.socket_mode_url()}
+
+    def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages (and thread broadcasts) of a channel, newest first, like Slack.
+
+        ``oldest``/``latest`` bound the range (exclusive unless ``inclusive``); no ``latest``
+        means no upper bound. ``metadata`` comes back only with ``include_all_metadata``. The
+        cursor names the last ts returned, so messages posted between pages shift nothing.
+        """
+        channel = str(p["channel"])
+        oldest = float(p["oldest"]) if not _is_empty(p.get("oldest")) else None
+        latest = float(p["latest"]) if not _is_empty(p.get("latest")) else None
+        inclusive = _truthy(p.get("inclusive"))
+        with_metadata = _truthy(p.get("include_all_metadata"))
+        limit = int(p.get("limit") or 0)
+        limit = HISTORY_DEFAULT_LIMIT if limit <= 0 else min(limit, HISTORY_MAX_LIMIT)
+        before: float | None = None
+        if p.get("cursor"):
+            try:
+                kind, value = base64.b64decode(str(p["cursor"])).decode().split(":", 1)
+                if kind != "before":
+                    raise ValueError(kind)
+                before = float(value)
+            except ValueError:
+                return {"ok": False, "error": "invalid_cursor"}
+
+        def in_range(ts: float) -> bool:
+            if oldest is not None and (ts < oldest or (ts == oldest and not inclusive)):
+                return False
+            if latest is not None and (ts > latest or (ts == latest and not inclusive)):
+                return False
+            return before is None or ts < before
+
+        found = sorted(
+            (
+                message
+                for (where, ts), message in self.messages.items()
+                if where == channel
+                and in_range(float(ts))
+                and (
+                    message.get("thread_ts") in (None, ts)
+                    or message.get("subtype") == "thread_broadcast"
+                )
+            ),
+            key=lambda m: float(m["ts"]),
+            reverse=True,
+        )
+        page = [
+            copy.deepcopy({k: v for k, v in m.items() if with_metadata or k != "metadata"})
+            for m in found[:limit]
+        ]
+        has_more = len(found) > limit
+        next_cursor = (
+            base64.b64encode(f"before:{page[-1]['ts']}".encode()).decode() if has_more else ""
+        )
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": has_more,
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+            "response_metadata": {"next_cursor": next_cursor},
+        }
 
     def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if p.get("channel"):
@@ -1080,6 +1195,11 @@ def _parse_params(
     if token is None and isinstance(form_token, str) and form_token:
         token = form_token
     return params, token, problems
+
+
+def _truthy(value: Any) -> bool:
+    """A boolean parameter as Slack reads it from JSON or a form ("true"/"1")."""
+    return value is True or value == 1 or str(value).lower() in ("true", "1")
 
 
 _INT_RE = re.compile(r"^-?\d+$")

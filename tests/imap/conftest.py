@@ -23,7 +23,6 @@ import pytest
 
 from tests.integration.intake.fixtures import (  # noqa: F401  (shared with the intake tests)
     _background_deliveries_finish,
-    fake_slack,
     windows,
 )
 

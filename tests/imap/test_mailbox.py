@@ -23,9 +23,9 @@ from hiring_bot.intake.mailbox import (
 )
 from hiring_bot.slack.outbox import deliver_pending
 from tests.db import TestDatabase
+from tests.fakes.slack_api import FakeSlack
 from tests.imap.conftest import PASSWORD, Dovecot
 from tests.integration.intake.helpers import (
-    HistoryFakeSlack,
     application_email,
     applications,
     ok_posts,
@@ -80,7 +80,7 @@ def three_messages() -> list[bytes]:
 
 
 def test_a_pass_stores_new_mail_marks_it_and_a_second_pass_finds_nothing(
-    deps: Deps, dovecot: Dovecot, mailbox_name: str, fake_slack: HistoryFakeSlack
+    deps: Deps, dovecot: Dovecot, mailbox_name: str, fake_slack: FakeSlack
 ) -> None:
     append(dovecot, mailbox_name, *three_messages())
 
@@ -150,7 +150,7 @@ def opener_for(kind: type[imaplib.IMAP4]) -> Callable[[MailboxConfig], imaplib.I
 
 
 def test_a_connection_dropped_while_fetching_loses_nothing_and_duplicates_nothing(
-    deps: Deps, dovecot: Dovecot, mailbox_name: str, fake_slack: HistoryFakeSlack
+    deps: Deps, dovecot: Dovecot, mailbox_name: str, fake_slack: FakeSlack
 ) -> None:
     append(dovecot, mailbox_name, *three_messages())
 
@@ -170,7 +170,7 @@ def test_a_connection_dropped_while_fetching_loses_nothing_and_duplicates_nothin
 
 
 def test_a_connection_dropped_after_a_fetch_stores_it_once_and_marks_it_later(
-    deps: Deps, dovecot: Dovecot, mailbox_name: str, fake_slack: HistoryFakeSlack
+    deps: Deps, dovecot: Dovecot, mailbox_name: str, fake_slack: FakeSlack
 ) -> None:
     append(dovecot, mailbox_name, *three_messages())
 

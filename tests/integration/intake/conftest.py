@@ -2,6 +2,5 @@
 
 from tests.integration.intake.fixtures import (  # noqa: F401
     _background_deliveries_finish,
-    fake_slack,
     windows,
 )

@@ -1,4 +1,4 @@
-"""Realistic application emails, and a fake Slack whose history can be searched like Slack's."""
+"""Realistic application emails and small readers of what intake stored and posted."""
 
 from __future__ import annotations
 
@@ -92,51 +92,6 @@ def outbox_rows(sessions: sessionmaker[Session], kind: str | None = None) -> lis
 def applications(sessions: sessionmaker[Session]) -> list[Application]:
     with sessions() as session:
         return list(session.scalars(select(Application).order_by(Application.id)))
-
-
-class HistoryFakeSlack(FakeSlack):
-    """FakeSlack plus ``conversations.history`` (with ``oldest``, metadata, paging), and message
-    timestamps taken from the wall clock as Slack's are, so ``oldest`` filters realistically."""
-
-    def reset(self) -> None:
-        super().reset()
-        self._last_ts = 0.0
-
-    def _next_ts(self) -> str:
-        value = max(time.time(), self._last_ts + 0.0001)
-        self._last_ts = value
-        return f"{value:.6f}"
-
-    def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
-        channel = str(p["channel"])
-        oldest = float(p.get("oldest") or 0)
-        latest = float(p.get("latest") or 1e12)
-        with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
-        found = sorted(
-            (
-                message
-                for (where, ts), message in self.messages.items()
-                if where == channel
-                and oldest < float(ts) <= latest
-                and message.get("thread_ts") in (None, ts)
-            ),
-            key=lambda m: float(m["ts"]),
-            reverse=True,
-        )
-        limit = int(p.get("limit") or 100)
-        start = int(base64.b64decode(str(p["cursor"])).decode()) if p.get("cursor") else 0
-        page = [
-            {k: v for k, v in m.items() if with_metadata or k != "metadata"}
-            for m in found[start : start + limit]
-        ]
-        more = start + limit < len(found)
-        cursor = base64.b64encode(str(start + limit).encode()).decode() if more else ""
-        return {
-            "ok": True,
-            "messages": page,
-            "has_more": more,
-            "response_metadata": {"next_cursor": cursor},
-        }
 
 
 def corpus_files() -> list[Path]:

@@ -25,8 +25,8 @@ from hiring_bot.slack.outbox import (
 )
 from tests.conftest import ALICE, HIRING_CHANNEL
 from tests.fakes.clock import FakeClock
+from tests.fakes.slack_api import FakeSlack
 from tests.integration.intake.helpers import (
-    HistoryFakeSlack,
     application_email,
     applications,
     ok_posts,
@@ -67,7 +67,7 @@ def without_sdk_retries(deps: Deps) -> Deps:
 
 
 def test_card_is_posted_once_recorded_and_files_shared_in_its_thread(
-    deps: Deps, fake_slack: HistoryFakeSlack
+    deps: Deps, fake_slack: FakeSlack
 ) -> None:
     outcome = ingest(deps, application_email())
     assert outcome.status == "stored"
@@ -108,7 +108,7 @@ def test_card_is_posted_once_recorded_and_files_shared_in_its_thread(
 
 
 def test_the_same_eml_ingested_twice_is_one_application_and_one_card(
-    deps: Deps, fake_slack: HistoryFakeSlack
+    deps: Deps, fake_slack: FakeSlack
 ) -> None:
     raw = application_email()
     first = ingest(deps, raw)
@@ -123,9 +123,7 @@ def test_the_same_eml_ingested_twice_is_one_application_and_one_card(
     assert len(ok_posts(fake_slack)) == 1
 
 
-def test_429_is_ridden_out_by_the_client_and_posts_once(
-    deps: Deps, fake_slack: HistoryFakeSlack
-) -> None:
+def test_429_is_ridden_out_by_the_client_and_posts_once(deps: Deps, fake_slack: FakeSlack) -> None:
     ingest(deps, application_email(resume=b""))
     fake_slack.fail_next(1, status=429, retry_after=1, method="chat.postMessage")
 
@@ -137,7 +135,7 @@ def test_429_is_ridden_out_by_the_client_and_posts_once(
 
 
 def test_429_beyond_the_client_retries_waits_for_retry_after(
-    deps: Deps, fake_slack: HistoryFakeSlack, clock: FakeClock
+    deps: Deps, fake_slack: FakeSlack, clock: FakeClock
 ) -> None:
     impatient = without_sdk_retries(deps)
     ingest(deps, application_email(resume=b""))
@@ -160,7 +158,7 @@ def test_429_beyond_the_client_retries_waits_for_retry_after(
 
 
 def test_server_errors_back_off_then_post_once(
-    deps: Deps, fake_slack: HistoryFakeSlack, clock: FakeClock
+    deps: Deps, fake_slack: FakeSlack, clock: FakeClock
 ) -> None:
     ingest(deps, application_email(resume=b""))
     # 502 is not retried by the client: each delivery attempt meets one.
@@ -186,7 +184,7 @@ def test_server_errors_back_off_then_post_once(
 
 
 def test_500s_the_client_gives_up_on_are_retried_later_once(
-    deps: Deps, fake_slack: HistoryFakeSlack, clock: FakeClock
+    deps: Deps, fake_slack: FakeSlack, clock: FakeClock
 ) -> None:
     ingest(deps, application_email(resume=b""))
     fake_slack.fail_next(3, status=500, method="chat.postMessage")  # the client tries 3 times
@@ -200,7 +198,7 @@ def test_500s_the_client_gives_up_on_are_retried_later_once(
 
 
 def test_a_hung_post_that_landed_is_found_in_history_not_posted_again(
-    deps: Deps, fake_slack: HistoryFakeSlack, clock: FakeClock
+    deps: Deps, fake_slack: FakeSlack, clock: FakeClock
 ) -> None:
     ingest(deps, application_email(resume=b""))
     # The client gives up after 3 s; Slack finishes the post at 4 s: the card is in the channel
@@ -224,9 +222,7 @@ def test_a_hung_post_that_landed_is_found_in_history_not_posted_again(
     assert app.card_ts == row.posted_ts
 
 
-def test_two_deliverers_at_once_post_the_card_once(
-    deps: Deps, fake_slack: HistoryFakeSlack
-) -> None:
+def test_two_deliverers_at_once_post_the_card_once(deps: Deps, fake_slack: FakeSlack) -> None:
     ingest(deps, application_email(resume=b""))
     fake_slack.hang_next(1, seconds=0.5, method="chat.postMessage")  # keep the first in flight
     start = threading.Barrier(2)
@@ -248,7 +244,7 @@ def test_two_deliverers_at_once_post_the_card_once(
 
 
 def test_an_expired_lock_is_taken_over_and_a_live_one_is_not(
-    deps: Deps, fake_slack: HistoryFakeSlack, clock: FakeClock
+    deps: Deps, fake_slack: FakeSlack, clock: FakeClock
 ) -> None:
     ingest(deps, application_email(resume=b""))
     row = card_row(deps)
@@ -269,9 +265,7 @@ def test_an_expired_lock_is_taken_over_and_a_live_one_is_not(
     assert len(ok_posts(fake_slack)) == 1
 
 
-def test_card_updates_wait_for_the_post_then_coalesce(
-    deps: Deps, fake_slack: HistoryFakeSlack
-) -> None:
+def test_card_updates_wait_for_the_post_then_coalesce(deps: Deps, fake_slack: FakeSlack) -> None:
     outcome = ingest(deps, application_email(resume=b""))
     assert outcome.ref is not None
     with session_scope(deps.sessions) as session:
@@ -296,7 +290,7 @@ def test_card_updates_wait_for_the_post_then_coalesce(
 
 
 def test_an_update_requested_while_the_post_is_in_flight_follows_it(
-    deps: Deps, fake_slack: HistoryFakeSlack
+    deps: Deps, fake_slack: FakeSlack
 ) -> None:
     outcome = ingest(deps, application_email(resume=b""))
     assert outcome.ref is not None
@@ -329,7 +323,7 @@ def test_an_update_requested_while_the_post_is_in_flight_follows_it(
     assert ALICE in str(update.params["blocks"])
 
 
-def test_dm_and_thread_messages(deps: Deps, fake_slack: HistoryFakeSlack, clock: FakeClock) -> None:
+def test_dm_and_thread_messages(deps: Deps, fake_slack: FakeSlack, clock: FakeClock) -> None:
     outcome = ingest(deps, application_email(resume=b""))
     assert outcome.ref is not None
     with session_scope(deps.sessions) as session:
@@ -368,7 +362,7 @@ def test_dm_and_thread_messages(deps: Deps, fake_slack: HistoryFakeSlack, clock:
 
 
 def test_a_failed_file_share_is_retried_alone(
-    deps: Deps, fake_slack: HistoryFakeSlack, clock: FakeClock
+    deps: Deps, fake_slack: FakeSlack, clock: FakeClock
 ) -> None:
     ingest(deps, application_email())
     fake_slack.fail_next(1, status=502, method="files.completeUploadExternal")

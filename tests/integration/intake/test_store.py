@@ -13,9 +13,9 @@ from hiring_bot.domain.windows import window_specs
 from hiring_bot.intake.draft import IntakeLimits
 from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
 from hiring_bot.slack.outbox import deliver_pending
+from tests.fakes.slack_api import FakeSlack
 from tests.integration.intake.helpers import (
     COVER_LETTER,
-    HistoryFakeSlack,
     application_email,
     applications,
     ok_posts,
@@ -76,7 +76,7 @@ def test_the_same_message_id_with_other_bytes_is_a_duplicate(deps: Deps) -> None
 
 
 def test_one_candidate_per_normalised_email_with_linked_applications(
-    deps: Deps, fake_slack: HistoryFakeSlack
+    deps: Deps, fake_slack: FakeSlack
 ) -> None:
     spring = ingest(deps, application_email(address="Ada@Example.EDU"))
     deliver_pending(deps)

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from hiring_bot.db.models import Application, Attachment, AuditEntry, Candidate, OutboxMessage
 from hiring_bot.slack.outbox import wait_for_background_deliveries
 from tests.conftest import HIRING_CHANNEL, RunningApp
-from tests.integration.intake.helpers import HistoryFakeSlack, form_body, ok_posts
+from tests.fakes.slack_api import FakeSlack
+from tests.integration.intake.helpers import form_body, ok_posts
 
 pytestmark = pytest.mark.usefixtures("windows")
 
@@ -50,7 +51,7 @@ def post(
 
 
 def test_a_form_application_is_stored_and_its_card_posted(
-    running_app: RunningApp, fake_slack: HistoryFakeSlack
+    running_app: RunningApp, fake_slack: FakeSlack
 ) -> None:
     status, answer = post(running_app, form_body())
 
@@ -80,7 +81,7 @@ def test_a_form_application_is_stored_and_its_card_posted(
 
 
 def test_the_same_form_posted_twice_is_one_application(
-    running_app: RunningApp, fake_slack: HistoryFakeSlack
+    running_app: RunningApp, fake_slack: FakeSlack
 ) -> None:
     first_status, first = post(running_app, form_body())
     second_status, second = post(running_app, form_body())
