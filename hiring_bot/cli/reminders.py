@@ -99,7 +99,7 @@ def reminders(args: argparse.Namespace) -> int:
         for slot in report.dropped:
             print(f"dropped (past its grace): {slot.key}")
         print(
-            f"{len(report.sent)} sent, {len(report.released)} claims released, "
+            f"{len(report.sent)} sent, {_claims(len(report.released))} released, "
             f"{len(report.dropped)} dropped, {len(report.skipped)} already done"
         )
     delivery = result.delivery
@@ -121,9 +121,13 @@ def _show_plan(plan: Plan, *, as_json: bool) -> None:
         for slot in plan.expired:
             print(f"would drop (past its grace): {slot.key}")
         print(
-            f"{len(plan.due)} due, {len(plan.releases)} claims to release, "
+            f"{len(plan.due)} due, {_claims(len(plan.releases))} to release, "
             f"{len(plan.expired)} past their grace (dry run: nothing sent or recorded)"
         )
+
+
+def _claims(count: int) -> str:
+    return f"{count} claim" if count == 1 else f"{count} claims"
 
 
 def _window_line(window: WindowDef) -> str:

@@ -16,7 +16,9 @@ Rules, in order:
 5. No body text and no attachments -> ``Skipped``.
 
 Otherwise an ``ApplicationDraft``. The body is the text/plain parts (HTML turned into text when
-there is no plain text). Attachments are every other leaf part; forwarded messages
+there is no plain text). A message forwarded inline (Gmail's "Forwarded message" or Apple Mail's
+"Begin forwarded message:" block with a From line) is the applicant's: their name, address and
+text replace the forwarder's. Attachments are every other leaf part; forwarded messages
 (``message/rfc822``) are kept as opaque attachments and not read. Attachment roles: a file named
 like a cover letter / resume (CV), else one whose text reads like one; when nothing is named or
 reads like a resume, the largest PDF/DOCX is taken as the resume. The cover letter is such an
@@ -100,6 +102,12 @@ _NO_REPLY_LOCAL = re.compile(
 )
 _ADDRESS = re.compile(r"^[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[^\s@<>()\[\],;:\".]{2,}$")
 _VIA = re.compile(r"\s+(?:via|through)\s+\S.*$", re.I)
+# Gmail / Outlook.com ("---------- Forwarded message ---------") and Apple Mail forwards.
+_FORWARD_MARKER = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*Forwarded message[ \t]*-{2,}|Begin forwarded message:)[ \t]*$",
+    re.I | re.M,
+)
+_FORWARD_HEADER = re.compile(r"^[ \t]*([A-Za-z-]{2,20}):[ \t]*(.*)$")
 _QUOTE_HEADER = re.compile(
     r"^(?:On\s.{0,200}\swrote:|-{2,}\s*Original Message\s*-{2,}|_{10,})\s*$", re.I | re.M
 )
@@ -178,6 +186,11 @@ def _parse(raw: bytes, windows: Sequence[WindowSpec], limits: IntakeLimits) -> P
     if not body.strip():
         body = "\n".join(t for t in html if t.strip())
     body = _normalise_newlines(body)[:MAX_BODY_CHARS].strip()
+    forwarded = _forwarded(body)
+    if forwarded is not None and forwarded[1] != address:
+        # Someone on the team forwarded the applicant's email: the applicant is its sender, and
+        # the letter is what they wrote, not the forwarder's note above it.
+        name, address, body = forwarded
 
     if not body and not raw_attachments:
         return Skipped("empty message: no text and no attachments")
@@ -341,6 +354,32 @@ def _sender(msg: Message) -> tuple[str, str | None]:
     if address is None:
         return name, None
     return (name.strip() or _name_from_address(address)), address
+
+
+def _forwarded(body: str) -> tuple[str, str, str] | None:
+    """(name, address, text) of an email forwarded inline in `body`, None when there is none.
+
+    Only the first forward counts, and only when its header block names a usable From address.
+    """
+    marker = _FORWARD_MARKER.search(body)
+    if marker is None:
+        return None
+    lines = body[marker.end() :].lstrip("\n").split("\n")
+    sender = ""
+    header_lines = 0
+    for line in lines[:12]:
+        header = _FORWARD_HEADER.match(line)
+        if header is None:
+            break
+        header_lines += 1
+        if header.group(1).lower() == "from":
+            sender = header.group(2)
+    display, addr = email.utils.parseaddr(sender)
+    address = addr.strip().lower()
+    if not _valid_address(address):
+        return None
+    name = _one_line(display).strip("\"'* ") or _name_from_address(address)
+    return name, address, "\n".join(lines[header_lines:]).strip()
 
 
 def _first_address(msg: Message, header: str) -> tuple[str, str | None]:

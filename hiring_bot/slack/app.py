@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from hiring_bot.bootstrap import Deps
@@ -29,14 +30,32 @@ def build_app(deps: Deps) -> App:
         timeout=deps.client.timeout,
         retry_handlers=deps.client.retry_handlers,
     )
-    app = App(
-        client=request_client,
-        authorize=authorize,
-        signing_secret=settings.slack_signing_secret or "",
-        # Ack functions are tiny and run in the request thread, answering Slack as soon as they
-        # return; slow work is in lazy listeners. This also skips Bolt's 10 ms ack-polling loop.
-        process_before_response=True,
-        logger=logging.getLogger("hiring_bot.slack"),
-    )
+    logger = logging.getLogger("hiring_bot.slack")
+    # Bolt reads SLACK_BOT_TOKEN from the environment by itself and, as `client` is given, warns
+    # at every boot that the token is unused. The token is used (by `authorize`): drop that line.
+    quiet = _DropMessage(warning_client_prioritized_and_token_skipped())
+    logger.addFilter(quiet)
+    try:
+        app = App(
+            client=request_client,
+            authorize=authorize,
+            signing_secret=settings.slack_signing_secret or "",
+            # Ack functions are tiny and run in the request thread, answering Slack as soon as
+            # they return; slow work is in lazy listeners. This also skips Bolt's 10 ms
+            # ack-polling loop.
+            process_before_response=True,
+            logger=logger,
+        )
+    finally:
+        logger.removeFilter(quiet)
     register_all(app, deps)
     return app
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.message

@@ -9,11 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from hiring_bot.bootstrap import Deps
+from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import ReminderLedger, Window
-from tests.conftest import BOT_TOKEN, HIRING_CHANNEL, REPO
+from hiring_bot.domain.windows import find_window
+from tests.conftest import BOB, BOT_TOKEN, HIRING_CHANNEL, REPO
 from tests.db import TestDatabase
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.processes import run_cli
+from tests.reminders.factories import add_application, claim, local
 from tests.reminders.test_window_walk import COUNTS, SPRING, seed_spring
 
 T14 = "2018-02-14T09:00:00-08:00"
@@ -110,6 +113,24 @@ def test_human_output_names_each_reminder(
         "in 14 days" in result.stdout
     )
     assert "dry run: nothing sent or recorded" in result.stdout
+
+
+def test_summary_line_counts_one_claim_in_the_singular(
+    deps: Deps, db: TestDatabase, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    seed_spring(deps)
+    with session_scope(deps.sessions) as session:
+        window = find_window(session, SPRING)
+        stale = add_application(
+            session, window=window, name="Eve Stale", received_at=local(2018, 2, 1)
+        )
+        claim(session, stale, BOB, local(2018, 2, 5))  # 9 days unrated: released at T14
+    result = run_cli(
+        "reminders", "--at", T14, "--dry-run", env=cli_env(db, fake_slack), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 claim to release," in result.stdout
+    assert "1 claims" not in result.stdout
 
 
 def test_bad_instant_is_a_clear_error(

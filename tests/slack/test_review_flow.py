@@ -192,3 +192,17 @@ def test_the_ack_never_waits_on_slack(harness: Harness) -> None:
     assert elapsed < 1.0, f"ack took {elapsed:.2f}s"
     assert "You claimed" in harness.fake.wait_for_response(2, timeout=10)[-1]["text"]
     harness.wait_updates(1)
+
+
+def test_stage_accepts_the_two_word_spelling_the_card_shows(harness: Harness) -> None:
+    ref = harness.application()
+    # The card says "In review"; typing that must not answer "`in` is not a stage".
+    answer = harness.command(f"stage {ref} In review waiting on references")
+    assert answer["text"] == f"Moved #{ref} from new to in review."
+    assert harness.row(ref).stage == Stage.IN_REVIEW.value
+    assert harness.audit("stage")[-1].detail == "waiting on references"
+    # A one-word stage followed by a reason still reads the reason as a reason.
+    harness.command(f"stage {ref} rejected in review too long")
+    assert harness.row(ref).stage == Stage.REJECTED.value
+    assert harness.audit("stage")[-1].detail == "in review too long"
+    harness.wait_updates(2)

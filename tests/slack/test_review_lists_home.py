@@ -122,6 +122,30 @@ def test_windows_and_stats(harness: Harness) -> None:
     harness.wait_updates(2)
 
 
+def test_stats_show_no_colleague_scores_before_you_rate(harness: Harness) -> None:
+    harness.window()
+    a = harness.application("Ada", window="Winter 2017/2018")
+    harness.command(f"rate {a} 5")
+    harness.command(f"rate {a} 1", user=BOB)
+    before = text_of(harness.command("stats", user=CAROL))
+    # A mean over one rating is that rating: Carol must not learn Alice's 5 or Bob's 1.
+    assert "mean 5.00" not in before
+    assert "mean 1.00" not in before
+    assert "team mean" not in before
+    assert "1 rated" in before  # counts are fine
+    assert "only the applications you have rated" in before
+
+    harness.command(f"rate {a} 3", user=CAROL)
+    after = text_of(harness.command("stats", user=CAROL))
+    assert "team mean 3.00" in after
+    assert "mean 5.00 (+2.00)" in after
+    assert "scores 1 to 5" in after
+    admin = text_of(harness.command("stats", user=ADMIN))
+    assert "team mean 3.00" in admin
+    assert "only the applications you have rated" not in admin
+    harness.wait_updates(3)
+
+
 def test_app_home_published_once_per_event_and_after_home_actions(harness: Harness) -> None:
     harness.window()
     ref = harness.application(window="Winter 2017/2018")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from hiring_bot.slack import ids
@@ -101,9 +102,12 @@ def build_home(home: HomeView) -> dict[str, Any]:
         header("Upcoming deadlines"),
     ]
     if home.upcoming_deadlines:
+        # `when` is the exclusive end of the deadline day (the next local midnight): dated as
+        # is, every deadline would show as the day after. Its last second is on the right day.
         lines = [
             f"• *{esc(d.window_name, 100)}* — {esc(d.kind_label, 60)} "
-            f"{countdown(d.days_left)} ({slack_date(d.when, '{date_long_pretty}')})"
+            f"{countdown(d.days_left)} "
+            f"({slack_date(d.when - timedelta(seconds=1), '{date_long_pretty}')})"
             for d in home.upcoming_deadlines[:HOME_MAX_DEADLINES]
         ]
         blocks.append(section("\n".join(lines)))

@@ -48,9 +48,10 @@ def build_stats_message(stats: StatsView) -> list[Block]:
     leniency = [
         f"• {mention(r.user_id)} — mean {r.mean:.2f} ({r.delta:+.2f})" for r in stats.leniency
     ]
-    blocks.append(
-        section(lines_capped(f"*Leniency*{mean}", leniency or ["_not enough ratings yet_"]))
-    )
+    empty = "_not enough ratings yet_"
+    if stats.scores_limited:
+        empty = "_none yet: rate applications to compare your scores with the team's_"
+    blocks.append(section(lines_capped(f"*Leniency*{mean}", leniency or [empty])))
 
     disagreements = [
         f"• #{d.ref} {esc(d.name, 100, empty='(no name)')} — scores {d.min_score} to {d.max_score}"
@@ -63,6 +64,13 @@ def build_stats_message(stats: StatsView) -> list[Block]:
             )
         )
     )
+    if stats.scores_limited:
+        blocks.append(
+            context(
+                "Scores count only the applications you have rated, so nobody's ratings show "
+                "before you give yours."
+            )
+        )
     return blocks
 
 

@@ -131,6 +131,7 @@ def stats_command(ctx: CommandContext) -> None:
                 Disagreement(d.application_id, d.name, d.min_score, d.max_score)
                 for d in found.disagreements
             ),
+            scores_limited=found.scores_limited,
         )
 
     view: StatsView = read(ctx.deps, work)
@@ -250,6 +251,10 @@ def _stage_arg(text: str) -> Stage:
 
 def stage_command(ctx: CommandContext) -> None:
     ref_text, stage_text, reason = _split_rest(ctx, 2)
+    _, first, second, after = _split_rest(ctx, 3)
+    if parse_stage(first) is None and second and parse_stage(f"{first} {second}") is not None:
+        # Cards and lists spell it "In review": take the two words as the stage.
+        stage_text, reason = f"{first} {second}", after
     actor, ref = _actor_and_ref(ctx, ref_text or None)
     target = _stage_arg(stage_text)
     now = ctx.deps.clock.now()

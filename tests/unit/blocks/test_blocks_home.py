@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from _block_samples import card
 from _validate import all_text, assert_valid_view, find_elements
 
+from hiring_bot.domain.windows import deadline_instant
 from hiring_bot.slack import ids
 from hiring_bot.slack.blocks import HomeView, RecentRating, WindowDeadline, build_home
 
@@ -62,3 +65,16 @@ def test_large_home_is_truncated_with_more_notes(n: int) -> None:
         assert f"and {n - 20} more — `/intern list unclaimed`" in text
         assert f"and {n - 15} more — `/intern windows`" in text
         assert f"and {n - 15} more — `/intern list mine`" in text
+
+
+def test_deadline_is_dated_on_its_own_day_not_the_next() -> None:
+    # 30 Nov 2026 in Los Angeles ends at 1 Dec 00:00 PST (08:00 UTC): the instant the
+    # domain hands over. The date Slack renders must still be 30 Nov in the team's zone.
+    la = ZoneInfo("America/Los_Angeles")
+    end = deadline_instant(date(2026, 11, 30), la)
+    deadline = WindowDeadline("Winter 2026/2027", "Application deadline", end, 3)
+    text = all_text(
+        build_home(HomeView(user_id="U024BE7LH", upcoming_deadlines=(deadline,)))["blocks"]
+    )
+    stamp = int(re.search(r"<!date\^(\d+)\^\{date_long_pretty\}", text).group(1))  # type: ignore[union-attr]
+    assert datetime.fromtimestamp(stamp, la).date() == date(2026, 11, 30)

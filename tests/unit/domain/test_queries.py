@@ -114,6 +114,18 @@ def test_unknown_words_get_the_closest_match(seeded: Session) -> None:
         queries.parse_filters(seeded, "x" * 600)
 
 
+def test_first_word_of_a_window_name_suggests_the_window(session: Session) -> None:
+    add_window(session, "Fall 2027", aliases=())
+    # Not "Did you mean `all`?": the reviewer was reaching for the window.
+    with pytest.raises(InvalidInput, match="Did you mean `fall 2027`"):
+        queries.parse_filters(session, "eligible fall")
+
+
+def test_unrated_is_described_as_not_rated_by_you(seeded: Session) -> None:
+    # Others may have rated what `unrated` lists: the heading must not claim nobody has.
+    assert queries.parse_filters(seeded, "mine unrated").describe() == "mine · not rated by you"
+
+
 def test_describe(seeded: Session) -> None:
     filters = queries.parse_filters(seeded, "sort:score winter mine shortlisted")
     assert filters.describe() == "shortlisted · Winter 2017/2018 · mine · sort: score"

@@ -256,11 +256,21 @@ def test_stats(session: Session) -> None:
     assert dict(found.funnel)[Stage.NEW] == 1
     assert dict(found.funnel)[Stage.IN_REVIEW] == 1
     assert {(r.user_id, r.claimed, r.rated) for r in found.load} == {(ALICE, 1, 1), (BOB, 0, 2)}
-    assert found.team_mean == pytest.approx(10 / 3)
-    leniency = {x.user_id: round(x.delta, 2) for x in found.leniency}
+    # Carol rated neither: no score-based figure for her (Alice's mean would be her one score).
+    assert found.scores_limited
+    assert found.team_mean is None
+    assert found.leniency == ()
+    assert found.disagreements == ()
+    as_admin = reviews.stats(session, window_id=None, viewer=ADMIN, is_admin=True)
+    assert not as_admin.scores_limited
+    assert as_admin.team_mean == pytest.approx(10 / 3)
+    leniency = {x.user_id: round(x.delta, 2) for x in as_admin.leniency}
     assert leniency == {ALICE: round(5 - 10 / 3, 2), BOB: round(2.5 - 10 / 3, 2)}
-    assert found.disagreements == ()  # Carol rated neither: no scores shown to her
     as_bob = reviews.stats(session, window_id=None, viewer=BOB, is_admin=False)
     assert [(d.application_id, d.min_score, d.max_score) for d in as_bob.disagreements] == [
         (a, 2, 5)
     ]
+    # Alice rated only `a`: Bob's score on `b` stays out of her figures.
+    as_alice = reviews.stats(session, window_id=None, viewer=ALICE, is_admin=False)
+    assert as_alice.team_mean == pytest.approx(3.5)
+    assert {x.user_id: x.mean for x in as_alice.leniency} == {ALICE: 5, BOB: 2}

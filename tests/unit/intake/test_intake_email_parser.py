@@ -363,6 +363,35 @@ def test_from_kept_when_reply_to_is_not_needed() -> None:
     assert parse(raw).email == "jane.doe@example.edu"
 
 
+def test_inline_forward_is_the_applicants_not_the_forwarders() -> None:
+    body = (
+        "FYI, this came to my personal address.\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: José García <Jose.Garcia@ucb.edu>\n"
+        "Date: Mon, 16 Nov 2017 at 09:12\n"
+        "Subject: internship application\n"
+        "To: Jeff <jeff@lab.example>\n\n" + COVER_LETTER
+    )
+    draft = parse(
+        build_email(sender="Jeff Hawkins <jeff@lab.example>", subject="Fwd: hi", body=body)
+    )
+    assert (draft.name, draft.email) == ("José García", "jose.garcia@ucb.edu")
+    assert "FYI" not in (draft.cover_letter_text or "")
+    assert draft.cover_letter_text is not None
+    assert draft.cover_letter_text.startswith(COVER_LETTER.strip()[:40])
+
+
+def test_apple_mail_forward_without_a_display_name() -> None:
+    body = "Begin forwarded message:\n\nFrom: ana.lima@example.org\nSubject: Internship\n\nHello"
+    draft = parse(build_email(sender="Jeff <jeff@lab.example>", body=body))
+    assert (draft.name, draft.email) == ("Ana Lima", "ana.lima@example.org")
+
+
+def test_forward_marker_without_a_usable_sender_keeps_the_outer_sender() -> None:
+    body = "---------- Forwarded message ---------\nFrom: somebody\n\n" + COVER_LETTER
+    assert parse(build_email(body=body)).email == "jane.doe@example.edu"
+
+
 def test_sponsorship_request_is_ineligible() -> None:
     body = "Hello, I am an MS student in Germany and I would need visa sponsorship. " * 3
     draft = parse(build_email(body=body))
