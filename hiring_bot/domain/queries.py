@@ -59,7 +59,9 @@ class ListFilters:
         parts: list[str] = []
         parts += [s.label.lower() for s in sorted(self.stages, key=_stage_order)]
         parts += list(self.window_names)
-        parts += [w for w in ("mine", "unclaimed", "unrated") if getattr(self, w)]
+        parts += [w for w in ("mine", "unclaimed") if getattr(self, w)]
+        if self.unrated:
+            parts.append("not rated by you")  # others may have rated them
         parts += sorted(self.areas)
         parts += sorted(
             {"eligible": "eligible", "ineligible": "ineligible"}.get(e, "eligibility unknown")
@@ -206,7 +208,9 @@ def _unknown_word(token: str, vocab: _Vocabulary) -> str:
     known = sorted(
         {" ".join(k) for k in vocab.phrases if len(k) == 1} | {f"sort:{s}" for s in SORTS}
     )
-    close = difflib.get_close_matches(token, known, n=1, cutoff=0.6)
+    # "fall" for the window "Fall 2027": the phrase it starts beats a look-alike word ("all").
+    starts = sorted(" ".join(k) for k in vocab.phrases if len(k) > 1 and k[0] == token)
+    close = starts or difflib.get_close_matches(token, known, n=1, cutoff=0.6)
     hint = f" Did you mean `{close[0]}`?" if close else ""
     return (
         f"I don't know the filter {quote(token)}.{hint} Filters: a stage, a window name, "
@@ -335,6 +339,7 @@ def unclaimed_queue(session: Session, *, user_id: str, limit: int = 50) -> list[
         .where(
             Application.claimed_by.is_(None),
             Application.stage.in_([s.value for s in OPEN]),
+            Application.anonymised_at.is_(None),  # nothing left to review
             ~recused,
         )
         .order_by(Application.received_at, Application.id)

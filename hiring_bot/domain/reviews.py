@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from hiring_bot.db.models import Application, Claim, Recusal, Review
 from hiring_bot.domain import audit
 from hiring_bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, quote
+from hiring_bot.domain.redaction import shown_name
 from hiring_bot.domain.rubric import (
     CRITERIA_KEYS,
     RECOMMENDATION_KEYS,
@@ -83,6 +84,12 @@ def own_review(session: Session, *, application_id: int, user_id: str) -> Review
 
 
 def _require_open(application: Application, doing: str) -> None:
+    if application.anonymised_at is not None:
+        # Nothing is left to review, and new notes would bring personal data back.
+        raise Conflict(
+            f"#{application.id}'s personal data was removed (data retention), so it can no "
+            f"longer be {doing}."
+        )
     stage = stage_of(application)
     if stage in CLOSED:
         raise Conflict(
@@ -443,12 +450,16 @@ class Stats:
     leniency: tuple[LeniencyStat, ...]
     team_mean: float | None
     disagreements: tuple[DisagreementStat, ...]
+    # True when team mean and leniency count only applications the viewer has rated.
+    scores_limited: bool = False
 
 
 def stats(session: Session, *, window_id: int | None, viewer: str, is_admin: bool) -> Stats:
     """Funnel by stage, reviewer load, leniency vs the team mean, disagreements of 2+ points.
 
-    Disagreements name scores, so a reviewer sees only those on applications they rated.
+    Disagreements, the team mean and leniency are made of scores, so a reviewer's figures count
+    only applications they rated: a colleague's mean over one rating is that rating, and showing
+    it would break independent rating.
     """
     scope = select(Application.id)
     if window_id is not None:
@@ -480,16 +491,20 @@ def stats(session: Session, *, window_id: int | None, viewer: str, is_admin: boo
             .options(selectinload(Review.application).selectinload(Application.candidate))
         )
     )
+    rated_count: dict[str, int] = {}
+    for review in reviews:
+        rated_count[review.reviewer_id] = rated_count.get(review.reviewer_id, 0) + 1
+    people = sorted(set(claimed) | set(rated_count))
+    load = tuple(ReviewerStat(u, int(claimed.get(u, 0)), rated_count.get(u, 0)) for u in people)
+
+    if not is_admin:
+        mine = {r.application_id for r in reviews if r.reviewer_id == viewer}
+        reviews = [r for r in reviews if r.application_id in mine]
     by_reviewer: dict[str, list[int]] = {}
     by_application: dict[int, list[Review]] = {}
     for review in reviews:
         by_reviewer.setdefault(review.reviewer_id, []).append(review.overall)
         by_application.setdefault(review.application_id, []).append(review)
-
-    people = sorted(set(claimed) | set(by_reviewer))
-    load = tuple(
-        ReviewerStat(u, int(claimed.get(u, 0)), len(by_reviewer.get(u, []))) for u in people
-    )
     team_mean = fmean([r.overall for r in reviews]) if reviews else None
     leniency: tuple[LeniencyStat, ...] = ()
     if team_mean is not None:
@@ -507,10 +522,10 @@ def stats(session: Session, *, window_id: int | None, viewer: str, is_admin: boo
         scores = [r.overall for r in app_reviews]
         if len(scores) < 2 or max(scores) - min(scores) < DISAGREEMENT_POINTS:
             continue
-        if not is_admin and all(r.reviewer_id != viewer for r in app_reviews):
-            continue
         application = app_reviews[0].application
         disagreements.append(
-            DisagreementStat(app_id, application.candidate.name, min(scores), max(scores))
+            DisagreementStat(app_id, shown_name(application), min(scores), max(scores))
         )
-    return Stats(funnel, load, leniency, team_mean, tuple(disagreements))
+    return Stats(
+        funnel, load, leniency, team_mean, tuple(disagreements), scores_limited=not is_admin
+    )

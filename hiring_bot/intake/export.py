@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from hiring_bot.db.models import Application, Review
+from hiring_bot.domain.redaction import shown_email, shown_name
 
 # The record's keys, in this order; the intake issue fixes them.
 EXPORT_KEYS: tuple[str, ...] = (
@@ -51,8 +52,8 @@ def export_records(session: Session, *, window_id: int | None = None) -> list[di
         records.append(
             {
                 "ref": app.id,
-                "name": app.candidate.name,
-                "email": app.candidate.email,
+                "name": shown_name(app),
+                "email": shown_email(app),
                 "window": app.window.name if app.window is not None else None,
                 "period_text": app.period_text,
                 "stage": app.stage,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, Attachment, Candidate, Window
 from hiring_bot.domain.audit import record
+from hiring_bot.domain.retention import hashed_identity
 from hiring_bot.intake.draft import (
     ApplicationDraft,
     IntakeLimits,
@@ -109,16 +110,22 @@ def email_source_id(raw: bytes, message_id: str | None) -> str:
 def find_duplicate(
     session: Session, *, source: str, source_id: str, message_id: str | None = None
 ) -> int | None:
-    """The reference of an application that is this one arriving again, if any."""
+    """The reference of an application that is this one arriving again, if any.
+
+    An anonymised application keeps only hashes of its ids, so it is still recognised and an
+    old message imported again never brings the purged data back.
+    """
+    key = source_id[:MAX_SOURCE_ID]
     ref = session.scalar(
         select(Application.id).where(
-            Application.source == source, Application.source_id == source_id[:MAX_SOURCE_ID]
+            Application.source == source,
+            Application.source_id.in_([key, hashed_identity(key)]),
         )
     )
     if ref is None and message_id:
         ref = session.scalar(
             select(Application.id)
-            .where(Application.message_id == message_id)
+            .where(Application.message_id.in_([message_id, hashed_identity(message_id)]))
             .order_by(Application.id)
             .limit(1)
         )

@@ -10,7 +10,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.scheduler import jobs as reminder_jobs
-from hiring_bot.scheduler import processed_events
+from hiring_bot.scheduler import processed_events, retention
 from hiring_bot.slack import outbox
 
 JobRegistrar = Callable[[BaseScheduler, Deps], None]
@@ -20,6 +20,7 @@ REGISTRARS: list[JobRegistrar] = [
     reminder_jobs.register_jobs,
     outbox.register_jobs,
     processed_events.register_jobs,
+    retention.register_jobs,
 ]
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60}

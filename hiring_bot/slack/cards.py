@@ -15,9 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hiring_bot.config import Settings
-from hiring_bot.db.models import Application, Attachment, AuditEntry, Review
-from hiring_bot.domain import queries
+from hiring_bot.db.models import Application, Attachment, AuditEntry, Claim, Review
+from hiring_bot.domain import audit, queries
+from hiring_bot.domain.redaction import shown_email, shown_name
 from hiring_bot.domain.reviews import get_application, stage_of, visible_average
+from hiring_bot.domain.stages import CLOSED
 from hiring_bot.domain.windows import deadline_instant
 from hiring_bot.slack.blocks import (
     ApplicationCard,
@@ -50,9 +52,11 @@ def card_for(
     """The card read model as `viewer` may see it (`viewer=None`: the public channel card)."""
     reviews: list[Review] = list(application.reviews)
     eligibility = application.eligibility if application.eligibility in _ELIGIBILITY else "unknown"
+    if application.anonymised_at is not None:  # says more than any other note
+        note = f"Personal data removed on {application.anonymised_at.date().isoformat()}."
     return ApplicationCard(
         ref=application.id,
-        name=application.candidate.name,
+        name=shown_name(application),
         window_name=application.window.name if application.window is not None else None,
         period_text=application.period_text or "",
         duration_text=application.duration_text or "",
@@ -70,6 +74,7 @@ def card_for(
         other_refs=other_refs,
         received_at=application.received_at,
         note=note,
+        anonymised=application.anonymised_at is not None,
     )
 
 
@@ -83,8 +88,30 @@ def render_card(
         quorum=settings.rating_quorum,
         viewer=None,
         other_refs=tuple(queries.other_application_ids(session, application=application)),
+        note=_release_note(session, application),
     )
     return card_text(card), build_application_card(card)
+
+
+def _release_note(session: Session, application: Application) -> str | None:
+    """Why an open card is unclaimed when the bot (not a person) released the last claim.
+
+    Only the latest claim counts, so the note goes away as soon as someone claims again (or a
+    person releases a later claim). The builder escapes notes, so no mention: the release message
+    in the card's thread names the reviewer.
+    """
+    if application.claimed_by is not None or stage_of(application) in CLOSED:
+        return None
+    latest = session.scalars(
+        select(Claim)
+        .where(Claim.application_id == application.id)
+        .order_by(Claim.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest.released_at is None or latest.released_by != audit.SYSTEM:
+        return None
+    reason = latest.release_reason or "the claim expired"
+    return f"Claim released automatically: {reason}. Open to claim again."
 
 
 def details_for(
@@ -112,7 +139,7 @@ def details_for(
     )
     return ApplicationDetails(
         card=card,
-        email=application.candidate.email,
+        email=shown_email(application),
         subject=application.subject,
         cover_letter_excerpt=(application.cover_letter_text or "")[:EXCERPT_CHARS],
         resume_excerpt=(application.resume_text or "")[:EXCERPT_CHARS],
@@ -169,7 +196,7 @@ def home_for(
         my_recent_ratings=tuple(
             RecentRating(
                 ref=r.application_id,
-                name=r.application.candidate.name,
+                name=shown_name(r.application),
                 overall=r.overall,
                 rated_at=r.updated_at,
             )

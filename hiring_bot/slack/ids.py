@@ -5,8 +5,8 @@ messages already posted in Slack carry them.
 
 Value encodings (all strings, short enough for Slack's limits):
 
-- card buttons (CLAIM, UNCLAIM, RATE, DETAILS, HOME_*, OPEN_HOME_ITEM): the reference, e.g. ``"42"``
-  — decode with `parse_ref`;
+- card buttons (CLAIM, UNCLAIM, RATE, DETAILS, HOME_*, OPEN_HOME_ITEM) and PURGE_CONFIRM: the
+  reference, e.g. ``"42"`` — decode with `parse_ref`;
 - STAGE_SELECT options: ``"42:shortlisted"`` — decode with `parse_stage_option`;
 - LIST_ITEM_MENU overflow options: ``"claim:42"`` / ``"rate:42"`` / ``"details:42"`` — decode with
   `parse_item_menu`;
@@ -35,6 +35,8 @@ OPEN_LIST = "open_list"
 HOME_CLAIM = "home_claim"
 HOME_RATE = "home_rate"
 OPEN_HOME_ITEM = "home_open_item"
+# `/intern purge <ref>` confirmation (admins): value is the reference.
+PURGE_CONFIRM = "retention_purge_confirm"
 
 ALL_ACTION_IDS: tuple[str, ...] = (
     CLAIM,
@@ -49,6 +51,7 @@ ALL_ACTION_IDS: tuple[str, ...] = (
     HOME_CLAIM,
     HOME_RATE,
     OPEN_HOME_ITEM,
+    PURGE_CONFIRM,
 )
 
 # --- views (view_submission listeners) -----------------------------------------------------------

@@ -43,6 +43,8 @@ KIND_CARD_POST = "card_post"
 KIND_CARD_UPDATE = "card_update"
 KIND_MESSAGE = "message"
 KIND_FILE_SHARE = "file_share"
+# A file shared into a card's thread, deleted from Slack when its application is anonymised.
+KIND_FILE_DELETE = "file_delete"
 
 PENDING = "pending"
 SENT = "sent"
@@ -168,6 +170,25 @@ def _enqueue_file_share(session: Session, *, attachment: Attachment) -> OutboxMe
             dedupe_key=key,
             application_id=attachment.application_id,
             payload={"attachment_id": attachment.id},
+        ),
+    )
+
+
+def enqueue_file_delete(
+    session: Session, *, file_id: str, application_id: int | None
+) -> OutboxMessage:
+    """Delete a file the bot shared (``files.delete``); once per file however often asked."""
+    key = f"file_delete:{file_id}"
+    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+    if existing is not None:
+        return existing
+    return _add(
+        session,
+        OutboxMessage(
+            kind=KIND_FILE_DELETE,
+            dedupe_key=key,
+            application_id=application_id,
+            payload={"file_id": file_id},
         ),
     )
 
@@ -359,6 +380,8 @@ def _send(deps: Deps, claimed: _Claimed) -> _Sent:
         return _post_message(deps, claimed)
     if claimed.kind == KIND_FILE_SHARE:
         return _share_file(deps, claimed)
+    if claimed.kind == KIND_FILE_DELETE:
+        return _delete_file(deps, claimed)
     raise _Permanent(f"unknown outbox kind {claimed.kind!r}")
 
 
@@ -490,6 +513,23 @@ def _share_file(deps: Deps, claimed: _Claimed) -> _Sent:
     return _Sent(channel, thread_ts, file_id=str(file_id) if file_id else None)
 
 
+# files.delete answers these when the file is already gone: the wanted outcome, not a failure.
+_FILE_GONE = frozenset({"file_not_found", "file_deleted"})
+
+
+def _delete_file(deps: Deps, claimed: _Claimed) -> _Sent:
+    file_id = str(claimed.payload.get("file_id") or "")
+    if not file_id:
+        raise _Permanent("file delete without a file id")
+    claimed.reached_send = True
+    try:
+        deps.client.files_delete(file=file_id)
+    except SlackApiError as error:
+        if error.response.status_code != 200 or error.response.get("error") not in _FILE_GONE:
+            raise
+    return _Sent(None, None, file_id=file_id)
+
+
 def _retry_after(error: SlackApiError) -> int:
     headers = error.response.headers or {}
     for key, value in headers.items():
@@ -531,6 +571,13 @@ def _record_sent(deps: Deps, claimed: _Claimed, sent: _Sent) -> list[int]:
             attachment = session.get(Attachment, int(claimed.payload["attachment_id"]))
             if attachment is not None:
                 attachment.slack_file_id = sent.file_id
+            else:
+                # Anonymised while this upload was in flight: the file must not stay in Slack.
+                follow_ups.append(
+                    enqueue_file_delete(
+                        session, file_id=sent.file_id, application_id=claimed.application_id
+                    ).id
+                )
         session.flush()
     return follow_ups
 

@@ -63,6 +63,8 @@ def areas_text(card: ApplicationCard, limit: int = MAX_AREAS) -> str:
 
 
 def links_text(card: ApplicationCard, limit: int = MAX_LINKS) -> str:
+    if card.anonymised:
+        return "removed"
     ordered = sorted((u for u in card.links if u.strip()), key=lambda u: not is_github(u))
     if not ordered:
         return "none"
@@ -88,7 +90,7 @@ def status_text(card: ApplicationCard) -> str:
     parts = [f"*{card.stage.label}*"]
     if card.claimed_by:
         parts.append(f"claimed by {mention(card.claimed_by)}")
-    elif card.stage not in CLOSED:
+    elif card.stage not in CLOSED and not card.anonymised:
         parts.append("unclaimed")
     parts.append(plural(card.ratings_count, "rating"))
     if card.average is not None:
@@ -103,13 +105,17 @@ def other_refs_text(card: ApplicationCard) -> str:
     return "Also applied: " + ", ".join(refs) + (f" and {more} more" if more > 0 else "")
 
 
+def _not_given(card: ApplicationCard) -> str:
+    return "removed" if card.anonymised else "not given"
+
+
 def card_info_blocks(card: ApplicationCard) -> list[Block]:
     """Everything but the buttons (reused by the details surfaces)."""
     blocks: list[Block] = [
         section(
             title_line(card),
             fields=[
-                f"*University*\n{esc(card.university, 300, empty='not given')}",
+                f"*University*\n{esc(card.university, 300, empty=_not_given(card))}",
                 f"*Program*\n{esc(card.program, 300, empty='not given')}",
                 f"*Period*\n{period_text(card)}",
                 f"*Research areas*\n{areas_text(card)}",
@@ -131,7 +137,8 @@ def card_info_blocks(card: ApplicationCard) -> list[Block]:
 def card_actions(card: ApplicationCard) -> Block:
     value = ids.ref_value(card.ref)
     elements: list[dict[str, Any]] = []
-    if card.stage not in CLOSED:
+    # Anonymised: nothing left to claim or rate; Details (history) and the stage menu remain.
+    if card.stage not in CLOSED and not card.anonymised:
         if card.claimed_by:
             elements.append(button("Unclaim", ids.UNCLAIM, value))
         else:

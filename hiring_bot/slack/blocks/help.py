@@ -53,6 +53,10 @@ USAGE: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                 "/intern window add | edit <name> | close <name>",
                 "Admins: manage internship windows.",
             ),
+            (
+                "/intern purge <ref>",
+                "Admins: remove an applicant's personal data now (asks to confirm first).",
+            ),
             ("/intern help", "This message."),
         ),
     ),
@@ -70,6 +74,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "windows",
     "stats",
     "window",
+    "purge",
 )
 
 

@@ -44,6 +44,8 @@ class ApplicationCard:
     other_refs: tuple[int, ...]
     received_at: datetime
     note: str | None = None
+    # Personal data removed (data retention): no links or university, nothing left to review.
+    anonymised: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class RatingValues:
 class WindowDeadline:
     window_name: str
     kind_label: str  # e.g. "Application deadline"
-    when: datetime
+    when: datetime  # the deadline instant: the end of the deadline day (next local midnight)
     days_left: int
 
 
@@ -175,6 +177,7 @@ class StatsView:
     leniency: tuple[Leniency, ...] = ()
     team_mean: float | None = None
     disagreements: tuple[Disagreement, ...] = ()
+    scores_limited: bool = False  # mean, leniency, disagreements: only what the viewer rated
 
 
 @dataclass(frozen=True)

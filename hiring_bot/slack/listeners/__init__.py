@@ -9,12 +9,19 @@ from __future__ import annotations
 from slack_bolt import App
 
 from hiring_bot.bootstrap import Deps
-from hiring_bot.slack.listeners import actions, commands, events, views, windows_admin
+from hiring_bot.slack.listeners import (
+    actions,
+    commands,
+    events,
+    retention_admin,
+    views,
+    windows_admin,
+)
 from hiring_bot.slack.listeners.router import CommandRouter
 
 
 def register_all(app: App, deps: Deps) -> CommandRouter:
     router = CommandRouter()
-    for kind in (commands, actions, views, events, windows_admin):
+    for kind in (commands, actions, views, events, windows_admin, retention_admin):
         kind.register(app, deps, router)
     return router

@@ -1,0 +1,31 @@
+"""How an anonymised application and candidate are shown (see `hiring_bot.domain.retention`).
+
+Kept apart from the retention pass so any read path can use it without importing the outbox.
+"""
+
+from __future__ import annotations
+
+from hiring_bot.db.models import Application
+
+
+def anonymised_label(ref: int) -> str:
+    return f"Anonymised applicant #{ref}"
+
+
+def anonymised_email(candidate_id: int) -> str:
+    """Unique per candidate (the column is unique); `.invalid` can never receive mail."""
+    return f"anonymised+{candidate_id}@invalid"
+
+
+def shown_name(application: Application) -> str:
+    """The name to show for this application: its candidate may outlive its data (they keep
+    their name while another of their applications is still within retention)."""
+    if application.anonymised_at is not None:
+        return anonymised_label(application.id)
+    return application.candidate.name
+
+
+def shown_email(application: Application) -> str:
+    if application.anonymised_at is not None:
+        return anonymised_email(application.candidate_id)
+    return application.candidate.email

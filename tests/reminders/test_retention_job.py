@@ -1,0 +1,93 @@
+"""The daily retention job: registered only with RETENTION_DAYS, anonymises what is due at the
+fake clock's instant and delivers the card update to the (fake) Slack server."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hiring_bot.bootstrap import Deps
+from hiring_bot.db.engine import session_scope
+from hiring_bot.db.models import Application, Attachment, OutboxMessage
+from hiring_bot.domain.retention import REASON_REQUEST, anonymise_application
+from hiring_bot.scheduler import retention
+from hiring_bot.scheduler.wiring import build_scheduler
+from hiring_bot.slack import outbox
+from tests.conftest import with_settings
+from tests.fakes.clock import FakeClock
+from tests.fakes.slack_api import FakeSlack
+from tests.slack.review_factories import add_application, add_window
+
+# Winter ends 30 June 2018 (local): the clock starts at 07:00 UTC on 1 July; 30 days later.
+DUE = datetime(2018, 7, 31, 7, 0, tzinfo=UTC)
+
+
+def test_job_is_scheduled_daily_only_when_retention_days_is_set(deps: Deps) -> None:
+    assert build_scheduler(deps, blocking=False).get_job(retention.JOB_ID) is None
+    assert retention.run_retention(deps) is None
+    on = with_settings(deps, retention_days=30)
+    job = build_scheduler(on, blocking=False).get_job(retention.JOB_ID)
+    assert job is not None
+    assert str(job.trigger) == "cron[hour='3', minute='30']"
+    assert job.trigger.timezone == deps.settings.timezone
+
+
+def test_daily_pass_anonymises_at_the_boundary_and_updates_the_card(
+    deps: Deps, clock: FakeClock, fake_slack: FakeSlack
+) -> None:
+    on = with_settings(deps, retention_days=30)
+    with session_scope(on.sessions) as session:
+        add_window(session, "Winter 2017/2018", ends_on=date(2018, 6, 30))
+        ref = add_application(session, "Ada Lovelace", window="Winter 2017/2018")
+    assert outbox.deliver_pending(on).sent
+
+    clock.set(DUE - timedelta(seconds=1))
+    retention.retention_job(on)
+    assert fake_slack.calls_to("chat.update") == []
+
+    clock.set(DUE)
+    retention.retention_job(on)
+    [update] = fake_slack.calls_to("chat.update")
+    assert f"Anonymised applicant #{ref}" in update.params["text"]
+    with on.sessions() as session:
+        application = session.get(Application, ref)
+        assert application is not None
+        assert application.anonymised_at == DUE
+        assert application.cover_letter_text is None
+
+
+def test_a_failed_file_delete_is_retried_by_the_outbox(
+    deps: Deps, clock: FakeClock, fake_slack: FakeSlack
+) -> None:
+    with session_scope(deps.sessions) as session:
+        ref = add_application(session)
+        application = session.get(Application, ref)
+        assert application is not None
+        application.attachments.append(
+            Attachment(
+                filename="resume.pdf",
+                content_type="application/pdf",
+                role="resume",
+                size=3,
+                sha256="0" * 64,
+                data=b"pdf",
+                slack_file_id="F0SHARED01",
+            )
+        )
+    with session_scope(deps.sessions) as session:
+        result = anonymise_application(
+            session, application_id=ref, actor="retention", now=clock.now(), reason=REASON_REQUEST
+        )
+    # Slack answers 500 to the first files.delete (and the client's own retries).
+    fake_slack.fail_next(3, status=500, method="files.delete")
+    first = outbox.deliver_pending(deps, ids=result.outbox_ids)
+    assert first.retrying
+    clock.advance(timedelta(hours=1))
+    second = outbox.deliver_pending(deps, ids=first.retrying)
+    assert second.sent == first.retrying
+    calls = fake_slack.calls_to("files.delete")
+    assert [c.params["file"] for c in calls][-1] == "F0SHARED01"
+    assert calls[-1].status == 200
+    with deps.sessions() as session:
+        row = session.get(OutboxMessage, second.sent[0])
+        assert row is not None
+        assert (row.kind, row.status) == (outbox.KIND_FILE_DELETE, outbox.SENT)
