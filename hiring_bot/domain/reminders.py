@@ -285,45 +285,23 @@ def _countdown_slots(
 
 def window_slots(window: Window, *, settings: Settings, target: str) -> list[Slot]:
     tz = settings.timezone
-    offsets = settings.reminder_offsets_days
+    offsets = tuple(settings.reminder_offsets_days)
+    application_end = deadline_instant(window.application_deadline, tz)
+    decision_end = deadline_instant(window.decision_deadline, tz)
     # The start "deadline" is the first moment of the start day; the others are end-of-day.
     start = local_instant(window.starts_on, time(0), tz)
-    slots = _countdown_slots(
-        Kind.APPLICATION_DEADLINE,
-        window=window,
-        day=window.application_deadline,
-        offsets=offsets,
-        end=deadline_instant(window.application_deadline, tz),
-        target=target,
-        tz=tz,
+    nudge_offsets = tuple(o for o in offsets if o <= DECISION_NUDGE_MAX_OFFSET)
+    countdowns: tuple[tuple[Kind, date, tuple[int, ...], datetime], ...] = (
+        (Kind.APPLICATION_DEADLINE, window.application_deadline, offsets, application_end),
+        (Kind.DECISION_DEADLINE, window.decision_deadline, offsets, decision_end),
+        (Kind.WINDOW_START, window.starts_on, (START_OFFSET_DAYS,), start),
+        (Kind.DECISION_NUDGE, window.decision_deadline, nudge_offsets, decision_end),
     )
-    slots += _countdown_slots(
-        Kind.DECISION_DEADLINE,
-        window=window,
-        day=window.decision_deadline,
-        offsets=offsets,
-        end=deadline_instant(window.decision_deadline, tz),
-        target=target,
-        tz=tz,
-    )
-    slots += _countdown_slots(
-        Kind.WINDOW_START,
-        window=window,
-        day=window.starts_on,
-        offsets=(START_OFFSET_DAYS,),
-        end=start,
-        target=target,
-        tz=tz,
-    )
-    slots += _countdown_slots(
-        Kind.DECISION_NUDGE,
-        window=window,
-        day=window.decision_deadline,
-        offsets=[o for o in offsets if o <= DECISION_NUDGE_MAX_OFFSET],
-        end=deadline_instant(window.decision_deadline, tz),
-        target=target,
-        tz=tz,
-    )
+    slots: list[Slot] = []
+    for kind, day, kind_offsets, end in countdowns:
+        slots += _countdown_slots(
+            kind, window=window, day=day, offsets=kind_offsets, end=end, target=target, tz=tz
+        )
     return slots
 
 

@@ -56,9 +56,12 @@ def procfile() -> dict[str, str]:
     return dict(line.split(": ", 1) for line in lines if line.strip())
 
 
-def get_json(url: str) -> tuple[int, dict[str, object]]:
+def get_json(
+    url: str, *, method: str = "GET", body: bytes | None = None
+) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(url, method=method, data=body)
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         with error:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from dataclasses import replace
 
 from sqlalchemy import create_engine
@@ -12,20 +9,11 @@ from sqlalchemy import create_engine
 from hiring_bot.slack.app import build_app
 from hiring_bot.web import build_web
 from tests.conftest import RunningApp, serve
-
-
-def _get(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, dict[str, object]]:
-    request = urllib.request.Request(url, method=method, data=body)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, json.loads(error.read())
+from tests.integration.processes import get_json
 
 
 def test_healthz_checks_the_database(running_app: RunningApp) -> None:
-    status, body = _get(f"{running_app.base_url}/healthz")
+    status, body = get_json(f"{running_app.base_url}/healthz")
     assert status == 200
     assert body == {"ok": True, "database": "ok"}
 
@@ -35,7 +23,7 @@ def test_healthz_reports_an_unreachable_database_as_503(running_app: RunningApp)
     deps = replace(running_app.deps, engine=broken)
     server, base = serve(build_web(deps, build_app(deps)))
     try:
-        status, body = _get(f"{base}/healthz")
+        status, body = get_json(f"{base}/healthz")
     finally:
         server.shutdown()
         server.server_close()
@@ -45,13 +33,13 @@ def test_healthz_reports_an_unreachable_database_as_503(running_app: RunningApp)
 
 
 def test_unknown_paths_get_json_404(running_app: RunningApp) -> None:
-    status, body = _get(f"{running_app.base_url}/wp-admin")
+    status, body = get_json(f"{running_app.base_url}/wp-admin")
     assert status == 404
     assert body["error"] == "not found"
 
 
 def test_slack_events_only_accepts_post(running_app: RunningApp) -> None:
-    status, _ = _get(f"{running_app.base_url}/slack/events")
+    status, _ = get_json(f"{running_app.base_url}/slack/events")
     assert status == 405
 
 
