@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import threading
 from typing import Any
 
 from hiring_bot.bootstrap import Deps, build_deps
@@ -121,20 +122,45 @@ def _serve_socket(settings: Settings, *, with_scheduler: bool) -> int:
 
 
 def clock(_args: argparse.Namespace) -> int:
-    """The Procfile clock process: the scheduler alone, blocking."""
+    """The Procfile clock process: the scheduler alone, blocking, until SIGTERM or Ctrl-C."""
+    from apscheduler.events import EVENT_SCHEDULER_START
+
     from hiring_bot.scheduler.wiring import build_scheduler
 
     settings = load_settings_or_exit()
     configure_logging()
     deps = build_deps(settings)
     scheduler = build_scheduler(deps, blocking=True)
+    started = threading.Event()
+    stopping = threading.Event()
 
     def _stop(_signum: int, _frame: object) -> None:
+        # Only set a flag: the handler may interrupt the scheduler while it holds its executor's
+        # lock, and shutting down from here would wait on that same lock forever.
+        stopping.set()
+
+    def _stopper() -> None:
+        stopping.wait()
+        started.wait()  # a SIGTERM during start-up is honoured once there is something to stop
         scheduler.shutdown(wait=False)
 
+    def _started(_event: object) -> None:
+        started.set()
+        log.info("clock process started")
+
     signal.signal(signal.SIGTERM, _stop)
-    log.info("clock process started")
-    scheduler.start()
+    signal.signal(signal.SIGINT, _stop)
+    scheduler.add_listener(_started, EVENT_SCHEDULER_START)
+    threading.Thread(target=_stopper, name="clock-stopper", daemon=True).start()
+    try:
+        scheduler.start()
+    except Exception:
+        # APScheduler's loop can trip over a shutdown made from another thread (it looks for a
+        # finished one-off job among pending ones once the state reads "stopped"); when we asked
+        # it to stop, that is a stop, not a crash.
+        if not stopping.is_set():
+            raise
+    log.info("clock process stopped")
     return 0
 
 
