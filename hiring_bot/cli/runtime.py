@@ -20,11 +20,14 @@ def die(message: str, code: int = EXIT_CONFIG) -> NoReturn:
 
 
 def configure_logging() -> None:
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    name = os.environ.get("LOG_LEVEL", "INFO").upper()
+    level = logging.getLevelNamesMapping().get(name, logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every job it adds and every run of the minute-by-minute sweeps at INFO;
+    # scheduler/wiring.py logs the job list once instead. Its warnings and job errors still show,
+    # and LOG_LEVEL=DEBUG shows everything.
+    if level > logging.DEBUG:
+        logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
 
 
 def load_settings_or_exit(

@@ -9,20 +9,57 @@ __all__ = ["PROGRAMS", "find_university_and_program"]
 PROGRAMS = ("PhD", "MS", "BS", "Recent graduate")
 MAX_SCAN_CHARS = 400_000
 
-_NAME_WORD = r"(?:St\.|[A-Z][\w&'’-]*)"
+
+def _upper_class() -> str:
+    r"""A character class of the uppercase letters up to U+2FFF ("É", "Ł", "Ж" as well as A-Z):
+    Python's re has no \p{Lu}, and names such as "École Polytechnique" start with one."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x3000):
+        if chr(code).isupper():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "[" + "".join(f"{chr(a)}-{chr(b)}" if b > a else chr(a) for a, b in ranges) + "]"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_UPPER = _upper_class()
+_NAME_WORD = rf"(?:St\.|{_UPPER}[\w&'’-]*)"
+# Lower-case words that sit inside school names: "of", "de", "at" ("Texas at Austin") ...
+_PARTICLE = (
+    r"(?:of|the|at|in|de|del|della|di|da|do|dos|das|du|des|la|le|las|los|el|y|e|et|and|&"
+    r"|für|fur|van|von|zu|am)"
+)
 _JOIN = r"(?:[ \t]+(?:of|the|&|de|la)){0,2}[ \t]+"
+# Between name words after the head word: "California, Berkeley", "Texas at Austin", "Science and
+# Technology", "Nacional Autónoma de México".
+_SEP = rf"(?:,[ \t]*|[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}})"
+_TAIL = rf"(?:{_SEP}{_NAME_WORD}){{0,5}}"
+_OF_TAIL = rf"[ \t]+of(?:[ \t]+the)?[ \t]+{_NAME_WORD}{_TAIL}"
+_FOREIGN_HEAD = (
+    r"(?:Universidad|Universidade|Universit(?:à|a|ä|ät|at|é|e|eit|as|atea)|Uniwersytet"
+    r"|[ÉE]cole|Escuela|Scuola|Institut|Instituto|Istituto|Polit[eé]cnico)(?!\w)"
+)
 _UNIVERSITY_RES = (
-    # "University of California, Berkeley", "University of Texas at Austin"
+    # Well-known names the general patterns below would cut.
+    re.compile(r"\bCollege[ \t]+of[ \t]+William[ \t]+(?:and|&)[ \t]+Mary\b"),
+    # "University of California, Berkeley", "Universidad Nacional Autónoma de México",
+    # "École Polytechnique Fédérale de Lausanne"
     re.compile(
-        rf"\b(?:The[ \t]+)?(?:University|Universit[äéà]t?|Universidad|Universit[ée])"
-        rf"[ \t]+of(?:[ \t]+the)?[ \t]+{_NAME_WORD}"
-        rf"(?:(?:,[ \t]*|[ \t]+(?:at|in|of)[ \t]+|[ \t]+){_NAME_WORD}){{0,3}}"
+        rf"\b(?:The[ \t]+)?(?:(?:University|College|Institute){_OF_TAIL}"
+        rf"|{_FOREIGN_HEAD}(?:{_SEP}{_NAME_WORD}){{1,5}})"
     ),
-    # "Stanford University", "Carnegie Mellon University", "Massachusetts Institute of Technology"
+    # "Stanford University", "Carnegie Mellon University", "Massachusetts Institute of Technology",
+    # "Hanoi University of Science and Technology", "Technische Universität München"
     re.compile(
         rf"\b{_NAME_WORD}(?:{_JOIN}{_NAME_WORD}){{0,4}}[ \t]+"
-        r"(?:University|Institute[ \t]+of[ \t]+Technology|Polytechnic[ \t]+Institute|College"
-        r"|Institute[ \t]+of[ \t]+Science)\b"
+        rf"(?:(?:University|College|Polytechnic[ \t]+Institute)(?:{_OF_TAIL})?"
+        rf"|Institute{_OF_TAIL}|(?:Universität|Universiteit|Hochschule)(?:[ \t]+{_NAME_WORD})?)"
+        r"(?!\w)"
     ),
     # Common short names.
     re.compile(
@@ -32,11 +69,45 @@ _UNIVERSITY_RES = (
         r"|Santa[ \t]+Barbara|Riverside|Merced|Los[ \t]+Angeles)|ETH[ \t]+Z[uü]rich|EPFL)\b"
     ),
 )
+# The general patterns: a name they find may continue from the line above and may run on past an
+# "and" (the known and short names stand alone).
+_GENERAL = frozenset({1, 2})
 _LEADING_NOISE = re.compile(r"^(?:(?:The|I|I'm|At|In|From|Dear|My)[ \t]+)+")
 _TRAILING_NOISE = re.compile(
     r"(?:,?[ \t]+(?:I|I'm|We|My|The|And|In|At|As|This|It|Dear|Sincerely|Best|Thanks|Regards))+$"
 )
+
+
 _NOT_A_SCHOOL = re.compile(r"^(?:Numenta|Hiring|Research|Internship)\b")
+# "Science and Technology" is one name; "Washington and Microsoft" is two things.
+_CONJUNCTION = re.compile(r"[ \t]+(?:and|&)[ \t]+")
+_FIELD_WORDS = _words(
+    "science sciences technology technologies arts engineering medicine letters agriculture"
+    " agricultural mechanical mathematics economics business law design music humanities"
+    " education health management commerce"
+)
+# Line wraps. A line ending in a particle ("University of") or a line starting with one
+# ("and Technology") continues the name; so does a line broken mid-sentence ("graduated from
+# Carnegie" / "Mellon University") or a lone word line ("Carnegie" / "Mellon University").
+# A whole line of name words ("Jane Doe" / "Stanford University") is a signature, not a wrap.
+_DANGLING_END = re.compile(rf"[ \t]{_PARTICLE}[ \t]*\n(?=[ \t]*{_UPPER})")
+_CONTINUED_START = re.compile(
+    rf"(?<=\w)[ \t]*\n(?=[ \t]*(?:of|and|&|de|del|di|da|du|des|la|y|für)[ \t]+{_UPPER})"
+)
+_LINE_END_RUN = re.compile(rf"(?<![\w&'’-]){_NAME_WORD}(?:[ \t]+{_NAME_WORD})?[ \t]*\Z")
+_LONE_WORD = re.compile(rf"[ \t]*{_UPPER}[^\W\d_A-Z]+[ \t]*\Z")
+_NOT_A_NAME_PART = (
+    _words(
+        "department center centre lab laboratory labs group institute school faculty division"
+        " program programme hospital foundation inc ltd company corp research neuroscience"
+        " physics biology psychology education experience affiliation institution schools"
+        " university college regards thanks best cheers sincerely hi hello dear signature"
+        " currently formerly student candidate degree name"
+    )
+    | _FIELD_WORDS
+)
+_SIGN_OFF = re.compile(r"^[ \t]*(?:best|thanks|thank|regards|kind|cheers|sincerely|--)", re.I)
+MAX_WRAP_LOOKBACK = 300
 
 _PROGRAM_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -84,17 +155,68 @@ def find_university_and_program(text: str) -> tuple[str | None, str | None]:
 
 
 def _university(text: str) -> str | None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Same-length substitutions, so match positions stay valid.
+    text = _DANGLING_END.sub(lambda m: m.group(0).replace("\n", " "), text)
+    text = _CONTINUED_START.sub(lambda m: m.group(0).replace("\n", " "), text)
     best: tuple[int, str] | None = None
-    for pattern in _UNIVERSITY_RES:
+    for index, pattern in enumerate(_UNIVERSITY_RES):
         for match in pattern.finditer(text):
-            name = _LEADING_NOISE.sub("", match.group(0))
+            start, name = match.start(), match.group(0)
+            if index in _GENERAL:
+                start, name = _with_wrapped_start(text, start, name)
+                name = _cut_at_conjunction(name)
+            name = _LEADING_NOISE.sub("", name)
             name = _TRAILING_NOISE.sub("", name).strip(" \t,.")
             if not name or _NOT_A_SCHOOL.match(name):
                 continue
-            if best is None or match.start() < best[0]:
-                best = (match.start(), name)
+            if best is None or start < best[0]:
+                best = (start, name)
             break
     return best[1] if best else None
+
+
+def _with_wrapped_start(text: str, start: int, name: str) -> tuple[int, str]:
+    """The name with the words that end the line above, when that line break is a wrap."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start == 0 or text[line_start:start].strip(" \t"):
+        return start, name
+    above_start = text.rfind("\n", 0, line_start - 1) + 1
+    above = text[max(above_start, line_start - 1 - MAX_WRAP_LOOKBACK) : line_start - 1]
+    run = _LINE_END_RUN.search(above)
+    if run is None or run.group(0).split()[-1].lower() in _NOT_A_NAME_PART:
+        return start, name
+    before = above[: run.start()].rstrip(" \t")
+    if before:
+        # Mid-sentence: "... graduated from Carnegie" / "Mellon University"; but not a resume's
+        # "Ph.D. in Computational Biology" / "Stanford University".
+        wrapped = before[-1].islower() and before.split()[-1] not in ("in", "of")
+    else:
+        # A lone word line: "Carnegie" / "Mellon University", unless it signs a letter off
+        # ("Thanks," / "Jane" / "Stanford University").
+        wrapped = _LONE_WORD.match(above) is not None and _after_open_line(text, above_start)
+    if not wrapped:
+        return start, name
+    joined_start = line_start - 1 - len(above) + run.start()
+    return joined_start, f"{run.group(0).strip()} {name}"
+
+
+def _after_open_line(text: str, line_start: int) -> bool:
+    """True at the start of the text or after a line that doesn't close a sentence or sign off."""
+    if line_start == 0:
+        return True
+    previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1].rstrip(" \t")
+    return bool(previous) and previous[-1] not in ",.;:!?" and not _SIGN_OFF.match(previous)
+
+
+def _cut_at_conjunction(name: str) -> str:
+    """Cut the name at an "and" that joins two things rather than two fields of study."""
+    for match in _CONJUNCTION.finditer(name):
+        left = (name[: match.start()].split() or [""])[-1].strip(",").lower()
+        right = (name[match.end() :].split() or [""])[0].strip(",").lower()
+        if left not in _FIELD_WORDS or right not in _FIELD_WORDS:
+            return name[: match.start()]
+    return name
 
 
 def _program(text: str) -> str | None:

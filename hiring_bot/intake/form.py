@@ -142,25 +142,36 @@ def check_json(body: Any, *, limits: IntakeLimits) -> tuple[FormFields | None, F
     if isinstance(raw_resume, dict):
         filename = raw_resume.get("filename")
         content = raw_resume.get("content_base64")
-        if not isinstance(filename, str):
+        if filename is None:
             errors.add("resume.filename", "is required (a string)")
-        if not isinstance(content, str) or not content.strip():
+        elif not isinstance(filename, str):
+            errors.add("resume.filename", "must be a string")
+        data: bytes | None = None
+        if content is None or (isinstance(content, str) and not content.strip()):
             errors.add("resume.content_base64", "is required (the file, base64-encoded)")
-        elif isinstance(filename, str):
+        elif not isinstance(content, str):
+            errors.add("resume.content_base64", "must be a string (the file, base64-encoded)")
+        else:
             try:
                 data = base64.b64decode("".join(content.split()), validate=True)
             except (binascii.Error, ValueError):
                 errors.add("resume.content_base64", "is not valid base64")
-            else:
-                resume = (filename, data)
+        if isinstance(filename, str) and data is not None:
+            resume = (filename, data)
     elif raw_resume is not None:
         errors.add("resume", "must be an object {filename, content_base64}")
+    links = body.get("links")
+    if isinstance(links, str) and not _all_web_addresses(links):
+        # The form's shape is a list; a string is only taken when it is web addresses. Indexing
+        # into a string that is not ("links[0] ...") would answer a question nobody asked.
+        errors.add("links", "must be a list of URLs")
+        links = None
     return check_fields(
         name=body.get("name"),
         email=body.get("email"),
         cover_letter=body.get("cover_letter"),
         resume=resume,
-        links=body.get("links"),
+        links=links,
         period=body.get("period"),
         eligibility=body.get("eligibility"),
         client_id=body.get("id"),
@@ -270,11 +281,29 @@ def _text(
     return value.strip()
 
 
+def _link_parts(text: str) -> list[str]:
+    return [part for part in re.split(r"[\s,;]+", text) if part]
+
+
+def _all_web_addresses(text: str) -> bool:
+    parts = _link_parts(text)
+    return all(len(part) <= MAX_LINK and normalize_link(part) is not None for part in parts)
+
+
 def _links(errors: FieldErrors, value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        value = [part for part in re.split(r"[\s,;]+", value) if part]
+        # A CSV cell (or a form's single string): one error on the field, naming the bad part.
+        parts = _link_parts(value)
+        if len(parts) > MAX_LINKS:
+            errors.add("links", f"has more than {MAX_LINKS} entries")
+            return []
+        for part in parts:
+            if len(part) > MAX_LINK or normalize_link(part) is None:
+                errors.add("links", f"{part[:80]!r} is not a usable web address")
+                return []
+        return list(dict.fromkeys(link for part in parts if (link := normalize_link(part))))
     if not isinstance(value, list):
         errors.add("links", "must be a list of URLs")
         return []
@@ -283,8 +312,11 @@ def _links(errors: FieldErrors, value: Any) -> list[str]:
         return []
     links: list[str] = []
     for index, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            errors.add(f"links[{index}]", "must be a non-empty string")
+        if not isinstance(item, str):
+            errors.add(f"links[{index}]", "must be a string (a URL)")
+            continue
+        if not item.strip():
+            errors.add(f"links[{index}]", "is empty")
             continue
         link = normalize_link(item) if len(item) <= MAX_LINK else None
         if link is None:

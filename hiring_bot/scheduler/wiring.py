@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -12,6 +13,8 @@ from hiring_bot.bootstrap import Deps
 from hiring_bot.scheduler import jobs as reminder_jobs
 from hiring_bot.scheduler import processed_events, retention
 from hiring_bot.slack import outbox
+
+log = logging.getLogger(__name__)
 
 JobRegistrar = Callable[[BaseScheduler, Deps], None]
 
@@ -31,4 +34,6 @@ def build_scheduler(deps: Deps, *, blocking: bool) -> BaseScheduler:
     scheduler: BaseScheduler = kind(timezone=deps.settings.timezone, job_defaults=JOB_DEFAULTS)
     for registrar in REGISTRARS:
         registrar(scheduler, deps)
+    # One line instead of APScheduler's one per job (quietened in cli/runtime.configure_logging).
+    log.info("scheduled jobs: %s", ", ".join(job.id for job in scheduler.get_jobs()) or "none")
     return scheduler

@@ -9,7 +9,9 @@ can talk to (``WebClient(token=fake.token, base_url=fake.url)``). It
 * validates every ``blocks`` / ``view`` through ``slack_sdk.models`` plus Slack's caps;
 * records every call (``fake.calls``) and answers realistically (ids, wall-clock ``ts`` that
   strictly increase, a per-channel history for ``conversations.history``);
-* serves ``response_url`` endpoints and the ``files.getUploadURLExternal`` upload URLs;
+* serves ``response_url`` endpoints and the ``files.getUploadURLExternal`` upload URLs, and
+  keeps the uploaded files (``fake.files``) so ``files.delete`` answers as Slack does (ok,
+  ``file_not_found``, ``file_deleted``);
 * answers ``apps.connections.open`` (app-level token) with a URL of an attached
   ``tests/fakes/socket_mode.py`` FakeSocketMode server;
 * injects faults for the next N calls: 429 with ``Retry-After``, 5xx, or a hang.
@@ -1082,6 +1084,17 @@ class FakeSlack:
         if not out:
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "files": out}
+
+    def _m_files_delete(self, p: dict[str, Any]) -> dict[str, Any]:
+        # Slack's answers: ok once, then file_deleted for the same id; file_not_found for an id
+        # it never had. The record stays (marked deleted) so tests can see what was removed.
+        record = self.files.get(str(p["file"]))
+        if record is None:
+            return {"ok": False, "error": "file_not_found"}
+        if record.get("deleted"):
+            return {"ok": False, "error": "file_deleted"}
+        record.update(deleted=True, data=None)
+        return {"ok": True}
 
     # -- upload URL --------------------------------------------------------------------------
 

@@ -314,6 +314,24 @@ def test_files_upload_v2_end_to_end(fake: FakeSlack, client: WebClient) -> None:
     fake.assert_clean()
 
 
+def test_files_delete_knows_what_was_uploaded(fake: FakeSlack, client: WebClient) -> None:
+    uploaded = client.files_upload_v2(channel=CHANNEL, file=b"%PDF-1.4", filename="cv.pdf")
+    file_id = uploaded["file"]["id"]
+
+    assert client.files_delete(file=file_id)["ok"] is True
+    assert fake.files[file_id]["deleted"] is True
+    assert fake.files[file_id]["data"] is None
+    # As Slack answers: the same file again, and a file it never had.
+    assert _error_of(client.files_delete, file=file_id)["error"] == "file_deleted"
+    assert _error_of(client.files_delete, file="F0NEVERSEEN")["error"] == "file_not_found"
+    assert [c.response for c in fake.calls_to("files.delete")] == [
+        {"ok": True},
+        {"ok": False, "error": "file_deleted"},
+        {"ok": False, "error": "file_not_found"},
+    ]
+    fake.assert_clean()
+
+
 def test_conversations_members_pagination(fake: FakeSlack, client: WebClient) -> None:
     members = [f"U0REV{i:04d}" for i in range(7)]
     fake.channel_members[CHANNEL] = members

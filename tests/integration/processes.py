@@ -51,6 +51,28 @@ def run_cli(
     )
 
 
+def run_cli_into_closed_pipe(
+    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """The command with its stdout piped into a reader that has already gone, as in
+    `hiring-bot export | head -n 0`: every write meets a closed pipe, whatever the timing."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "hiring_bot", *args],
+            env=env_with(env),
+            cwd=cwd,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+
 def procfile() -> dict[str, str]:
     lines = (REPO / "Procfile").read_text().splitlines()
     return dict(line.split(": ", 1) for line in lines if line.strip())

@@ -14,7 +14,7 @@ from hiring_bot.slack import outbox
 from tests.conftest import BOT_TOKEN, HIRING_CHANNEL
 from tests.db import TestDatabase
 from tests.fakes.slack_api import FakeSlack
-from tests.integration.processes import run_cli
+from tests.integration.processes import run_cli, run_cli_into_closed_pipe
 from tests.slack.review_factories import add_application, add_window
 
 WINTER = "Winter 2017/2018"
@@ -155,3 +155,16 @@ def test_ref_anonymises_now_without_retention_days_and_names_unknown_refs(
     bad = run_cli("purge", "--ref", "twelve", env=env(db), cwd=tmp_path)
     assert bad.returncode == 2
     assert "'twelve' is not an application reference" in bad.stderr
+
+
+def test_purge_into_a_closed_pipe_exits_quietly(
+    db: TestDatabase, deps: Deps, tmp_path: Path
+) -> None:
+    seed(deps)
+
+    result = run_cli_into_closed_pipe(
+        "purge", "--dry-run", env=env(db, RETENTION_DAYS="30"), cwd=tmp_path
+    )
+
+    assert result.stderr == ""
+    assert result.returncode == 141

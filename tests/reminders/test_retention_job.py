@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
+
 from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, Attachment, OutboxMessage
 from hiring_bot.domain.retention import REASON_REQUEST, anonymise_application
 from hiring_bot.scheduler import retention
+from hiring_bot.scheduler.retention import purge
 from hiring_bot.scheduler.wiring import build_scheduler
 from hiring_bot.slack import outbox
 from tests.conftest import with_settings
@@ -91,3 +94,88 @@ def test_a_failed_file_delete_is_retried_by_the_outbox(
         row = session.get(OutboxMessage, second.sent[0])
         assert row is not None
         assert (row.kind, row.status) == (outbox.KIND_FILE_DELETE, outbox.SENT)
+
+
+def shared_resume(deps: Deps) -> tuple[int, str]:
+    """An application whose card is posted and whose resume the outbox shared into its thread."""
+    with session_scope(deps.sessions) as session:
+        ref = add_application(session)
+        session.add(
+            Attachment(
+                application_id=ref,
+                filename="resume.pdf",
+                content_type="application/pdf",
+                role="resume",
+                size=8,
+                sha256="0" * 64,
+                data=b"%PDF-1.4",
+            )
+        )
+    assert len(outbox.deliver_pending(deps).sent) == 2  # the card, then the resume
+    with deps.sessions() as session:
+        file_id = session.scalars(select(Attachment.slack_file_id)).one()
+    assert file_id is not None
+    return ref, file_id
+
+
+def pending_rows(deps: Deps) -> list[OutboxMessage]:
+    with deps.sessions() as session:
+        query = select(OutboxMessage).where(OutboxMessage.status == outbox.PENDING)
+        return list(session.scalars(query))
+
+
+def test_a_purge_deletes_the_shared_file_in_slack(deps: Deps, fake_slack: FakeSlack) -> None:
+    ref, file_id = shared_resume(deps)
+
+    report = purge(deps, refs=[ref], actor="test")
+    delivery = outbox.deliver_pending(deps, ids=report.outbox_ids)
+
+    assert sorted(delivery.sent) == sorted(report.outbox_ids)
+    [call] = fake_slack.calls_to("files.delete")
+    assert (call.params["file"], call.response) == (file_id, {"ok": True})
+    assert fake_slack.files[file_id]["deleted"] is True
+    assert pending_rows(deps) == []
+
+
+def test_a_purge_after_the_file_was_deleted_in_slack_completes(
+    deps: Deps, clock: FakeClock, fake_slack: FakeSlack
+) -> None:
+    ref, file_id = shared_resume(deps)
+    deps.client.files_delete(file=file_id)  # someone removed it in Slack by hand
+
+    report = purge(deps, refs=[ref], actor="test")
+    delivery = outbox.deliver_pending(deps, ids=report.outbox_ids)
+
+    # Slack's file_deleted is the outcome wanted: sent, not retried.
+    assert (delivery.retrying, delivery.gave_up) == ([], [])
+    assert sorted(delivery.sent) == sorted(report.outbox_ids)
+    assert fake_slack.calls_to("files.delete")[-1].response == {
+        "ok": False,
+        "error": "file_deleted",
+    }
+    clock.advance(timedelta(days=1))
+    assert outbox.deliver_pending(deps).sent == []
+    assert pending_rows(deps) == []
+    assert len(fake_slack.calls_to("files.delete")) == 2  # the hand deletion and ours, no more
+
+
+def test_a_purge_of_a_file_slack_never_had_completes(
+    deps: Deps, clock: FakeClock, fake_slack: FakeSlack
+) -> None:
+    ref, file_id = shared_resume(deps)
+    fake_slack.files.pop(file_id)  # gone from the workspace (e.g. removed by retention there)
+
+    report = purge(deps, refs=[ref], actor="test")
+    delivery = outbox.deliver_pending(deps, ids=report.outbox_ids)
+
+    assert (delivery.retrying, delivery.gave_up) == ([], [])
+    [call] = fake_slack.calls_to("files.delete")
+    assert call.response == {"ok": False, "error": "file_not_found"}
+    clock.advance(timedelta(days=1))
+    assert outbox.deliver_pending(deps).sent == []
+    assert pending_rows(deps) == []
+    with deps.sessions() as session:
+        row = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == outbox.KIND_FILE_DELETE)
+        ).one()
+        assert (row.status, row.last_error) == (outbox.SENT, None)

@@ -29,7 +29,7 @@ from tests.integration.intake.helpers import (
     corpus_files,
     outbox_rows,
 )
-from tests.integration.processes import run_cli
+from tests.integration.processes import run_cli, run_cli_into_closed_pipe
 
 pytestmark = pytest.mark.usefixtures("windows")
 
@@ -276,6 +276,28 @@ def test_export_json_is_one_array_with_exactly_the_issue_keys(
     assert "https://github.com/ada" in ada["links"]
     assert ada["missing"] == []
     assert ada["received_at"].startswith("2018-01-10T09:30:00")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_into_a_closed_pipe_exits_quietly(
+    db: TestDatabase, deps: Deps, mail_folder: Path, tmp_path: Path, fmt: str
+) -> None:
+    ingest_paths(deps, [mail_folder], out=io.StringIO())
+
+    result = run_cli_into_closed_pipe("export", "--format", fmt, env=cli_env(db), cwd=tmp_path)
+
+    # `hiring-bot export | head`: no BrokenPipeError traceback; 141 like `cat` under pipefail.
+    assert result.stderr == ""
+    assert result.returncode == 141
+
+
+def test_ingest_into_a_closed_pipe_exits_quietly(
+    db: TestDatabase, mail_folder: Path, tmp_path: Path
+) -> None:
+    result = run_cli_into_closed_pipe("ingest", str(mail_folder), env=cli_env(db), cwd=tmp_path)
+
+    assert result.stderr == ""
+    assert result.returncode == 141
 
 
 def test_export_csv_and_window_filter(

@@ -155,6 +155,75 @@ def test_links_must_be_web_addresses(running_app: RunningApp) -> None:
     assert answer["fields"] == {"links[1]": "is not a usable web address"}
 
 
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"links": "notalist"}, {"links": "must be a list of URLs"}),
+        ({"links": {"github": "https://github.com/x"}}, {"links": "must be a list of URLs"}),
+        ({"links": 7}, {"links": "must be a list of URLs"}),
+        ({"links": [7]}, {"links[0]": "must be a string (a URL)"}),
+        ({"links": ["https://github.com/x", " "]}, {"links[1]": "is empty"}),
+        ({"name": 42}, {"name": "must be a string"}),
+        ({"name": ["Grace", "Hopper"]}, {"name": "must be a string"}),
+        ({"email": {"address": "grace@example.edu"}}, {"email": "must be a string"}),
+        ({"email": 42}, {"email": "must be a string"}),
+        (
+            {"resume": "grace-resume.pdf"},
+            {"resume": "must be an object {filename, content_base64}"},
+        ),
+        (
+            {"resume": ["grace-resume.pdf"]},
+            {"resume": "must be an object {filename, content_base64}"},
+        ),
+        (
+            {"resume": {"filename": "cv.pdf", "content_base64": "%%% not base64 %%%"}},
+            {"resume.content_base64": "is not valid base64"},
+        ),
+        (
+            {"resume": {"filename": "cv.pdf", "content_base64": 12345}},
+            {"resume.content_base64": "must be a string (the file, base64-encoded)"},
+        ),
+        (
+            {"resume": {"filename": 5, "content_base64": "JVBERi0xLjQK"}},
+            {"resume.filename": "must be a string"},
+        ),
+        (
+            {"resume": {"content_base64": "not base64!"}},
+            {
+                "resume.filename": "is required (a string)",
+                "resume.content_base64": "is not valid base64",
+            },
+        ),
+        ({"eligibility": True}, {"eligibility": "must be a string"}),
+        ({"eligibility": ["US citizen"]}, {"eligibility": "must be a string"}),
+        ({"period": 2018}, {"period": "must be a string"}),
+        ({"period": {"start": "2018-06"}}, {"period": "must be a string"}),
+        ({"cover_letter": ["Dear team"]}, {"cover_letter": "must be a string"}),
+    ],
+)
+def test_a_field_of_the_wrong_type_gets_a_direct_answer(
+    running_app: RunningApp, overrides: dict[str, Any], expected: dict[str, str]
+) -> None:
+    status, answer = post(running_app, form_body(**overrides))
+
+    assert (status, answer["fields"]) == (400, expected)
+    with running_app.deps.sessions() as session:
+        assert session.scalars(select(Application)).all() == []
+
+
+def test_links_as_one_string_of_web_addresses_is_taken(running_app: RunningApp) -> None:
+    status, answer = post(
+        running_app, form_body(links="https://github.com/grace, https://grace.example.org")
+    )
+
+    assert status == 201, answer
+    assert wait_for_background_deliveries(timeout=10)
+    with running_app.deps.sessions() as session:
+        application = session.get(Application, answer["ref"])
+        assert application is not None
+        assert application.links[:2] == ["https://github.com/grace", "https://grace.example.org"]
+
+
 def test_a_body_that_is_not_a_json_object_is_a_400(running_app: RunningApp) -> None:
     assert post(running_app, None, raw=b"{not json")[0] == 400
     status, answer = post(running_app, ["a", "list"])

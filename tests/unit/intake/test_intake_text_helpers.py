@@ -143,6 +143,27 @@ def test_helpers_never_raise_on_arbitrary_text(text: str) -> None:
     assess_eligibility(text)
 
 
+_name_parts = st.sampled_from(
+    [
+        "Carnegie", "Mellon", "University", "Institute", "of", "and", "Technology", "Science",
+        "Universidad", "de", "México", "École", "Jane", "Doe", "Thanks,", "the", "in", ",", ".",
+        " ", "\n", "\r\n", "\n\n", "\t", "&", "MIT", "Ph.D.", "É", "ü",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_name_parts, st.text(max_size=4)), max_size=40))
+def test_university_is_one_line_made_of_words_from_the_text(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    university, _ = find_university_and_program(text)
+    if university is not None:
+        assert university.strip() == university
+        assert "\n" not in university
+        assert "\r" not in university
+        assert all(word in text for word in university.replace(",", " ").split())
+
+
 # --- periods -------------------------------------------------------------------------------------
 
 
@@ -244,6 +265,71 @@ def test_find_areas_uses_canonical_labels_in_order() -> None:
 )
 def test_find_university_and_program(text: str, expected: tuple[str | None, str | None]) -> None:
     assert find_university_and_program(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Universidad Nacional Autónoma de México", "Universidad Nacional Autónoma de México"),
+        ("I am a PhD student at ETH Zurich.", "ETH Zurich"),
+        ("University of California, Berkeley", "University of California, Berkeley"),
+        ("Undergraduate at UC San Diego, class of 2019", "UC San Diego"),
+        ("Georgia Institute of Technology", "Georgia Institute of Technology"),
+        ("École Polytechnique Fédérale de Lausanne", "École Polytechnique Fédérale de Lausanne"),
+        (
+            "MS at the Massachusetts Institute of Technology (MIT).",
+            "Massachusetts Institute of Technology",
+        ),
+        (
+            "I study at Hanoi University of Science and Technology.",
+            "Hanoi University of Science and Technology",
+        ),
+        (
+            "University of Science and Technology of China",
+            "University of Science and Technology of China",
+        ),
+        ("The University of Texas at Austin", "University of Texas at Austin"),
+        ("Technische Universität München", "Technische Universität München"),
+        ("College of William and Mary", "College of William and Mary"),
+        # "and" joins two places, not two fields of the name.
+        ("University of Washington and Microsoft Research", "University of Washington"),
+        ("Berkeley and Stanford University", "Stanford University"),
+        # Soft line wraps inside the name, as in wrapped plain-text email.
+        ("Carnegie\nMellon University", "Carnegie Mellon University"),
+        (
+            "I recently graduated from Carnegie\nMellon University with a BS.",
+            "Carnegie Mellon University",
+        ),
+        ("I recently graduated from Carnegie\r\nMellon University", "Carnegie Mellon University"),
+        (
+            "I study at the Hanoi\nUniversity of Science and Technology.",
+            "Hanoi University of Science and Technology",
+        ),
+        (
+            "Hanoi University of Science\nand Technology",
+            "Hanoi University of Science and Technology",
+        ),
+        ("I am at the University of\nWashington.", "University of Washington"),
+        ("Georgia Institute\nof Technology", "Georgia Institute of Technology"),
+        # A line of its own before the name is a signature or a heading, not part of the name.
+        ("Jane Doe\nStanford University", "Stanford University"),
+        ("Thanks,\nJane\nStanford University", "Stanford University"),
+        ("Thank you for your time.\nJane\nStanford University", "Stanford University"),
+        ("Best regards, Jane Doe\nUniversity of Washington", "University of Washington"),
+        ("EDUCATION\nStanford University", "Stanford University"),
+        ("Education\nStanford University", "Stanford University"),
+        ("Ph.D. in Computational Biology\nStanford University", "Stanford University"),
+        (
+            "Research assistant in the Department of Neuroscience\nStanford University",
+            "Stanford University",
+        ),
+        # Nor does the line after belong to it.
+        ("I am at the University of Washington\nJane Doe", "University of Washington"),
+        ("Stanford University\nJane Doe", "Stanford University"),
+    ],
+)
+def test_university_names_are_whole(text: str, expected: str) -> None:
+    assert find_university_and_program(text)[0] == expected
 
 
 @pytest.mark.parametrize(
