@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hiring_bot.clock import Clock, SystemClock
 from hiring_bot.config import Settings
 from hiring_bot.db.engine import make_engine, make_session_factory
+from hiring_bot.slack.pacing import ChannelPacer
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Deps:
     sessions: sessionmaker[Session]
     client: WebClient
     clock: Clock = field(default_factory=SystemClock)
+    pacer: ChannelPacer = field(default_factory=ChannelPacer)
 
 
 def build_client(settings: Settings, *, timeout: int = 10) -> WebClient:
@@ -52,6 +54,7 @@ def build_deps(
     engine: Engine | None = None,
     client: WebClient | None = None,
     clock: Clock | None = None,
+    pacer: ChannelPacer | None = None,
 ) -> Deps:
     engine = engine or make_engine(settings.database_url)
     return Deps(
@@ -60,4 +63,5 @@ def build_deps(
         sessions=make_session_factory(engine),
         client=client or build_client(settings),
         clock=clock or SystemClock(),
+        pacer=pacer or ChannelPacer(),
     )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hiring_bot.bootstrap import Deps, build_client, build_deps
 from hiring_bot.config import Settings
 from hiring_bot.slack.app import build_app
+from hiring_bot.slack.pacing import ChannelPacer
 from hiring_bot.web import WebApp, build_web
 from tests.db import (
     TestDatabase,
@@ -115,7 +116,11 @@ def settings(db: TestDatabase, fake_slack: FakeSlack, tmp_path: Path) -> Setting
 def deps(settings: Settings, db: TestDatabase, clock: FakeClock) -> Deps:
     # Short timeouts so a test of a hanging Slack fails fast instead of waiting 10 s per call.
     client = build_client(settings, timeout=3)
-    return build_deps(settings, engine=db.engine, client=client, clock=clock)
+    # Posts are not spaced out here (tests post bursts on purpose); tests/unit/test_pacing.py and
+    # the outbox pacing test check the spacing itself.
+    return build_deps(
+        settings, engine=db.engine, client=client, clock=clock, pacer=ChannelPacer(interval=0)
+    )
 
 
 class _QuietHandler(WSGIRequestHandler):

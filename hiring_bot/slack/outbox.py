@@ -406,6 +406,7 @@ def _post_card(deps: Deps, claimed: _Claimed) -> _Sent:
         if ts is not None:
             return _Sent(channel, ts)
     text, blocks = _render(deps, claimed.application_id)
+    deps.pacer.wait(channel)
     claimed.reached_send = True
     response = deps.client.chat_postMessage(
         channel=channel,
@@ -488,6 +489,7 @@ def _post_message(deps: Deps, claimed: _Claimed) -> _Sent:
         args["blocks"] = payload["blocks"]
     if thread_ts is not None:
         args["thread_ts"] = thread_ts
+    deps.pacer.wait(channel)
     claimed.reached_send = True
     response = deps.client.chat_postMessage(**args)
     return _Sent(str(response["channel"]), str(response["ts"]))

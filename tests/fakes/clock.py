@@ -25,3 +25,20 @@ class FakeClock:
         with self._lock:
             self._now += delta
             return self._now
+
+
+class FakeTime:
+    """monotonic() and sleep() over a number the test controls; sleeping moves it forward."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.slept.append(round(seconds, 6))

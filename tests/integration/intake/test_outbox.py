@@ -408,3 +408,22 @@ def test_the_scheduler_sweeps_the_outbox_and_polls_the_mailbox_only_when_configu
     poll = with_imap.get_job("intake.poll_mailbox")
     assert poll is not None
     assert poll.trigger.interval == timedelta(minutes=3)
+
+
+def test_a_burst_of_cards_is_spaced_a_second_apart_per_channel(
+    deps: Deps, fake_slack: FakeSlack
+) -> None:
+    from hiring_bot.slack.pacing import ChannelPacer
+    from tests.fakes.clock import FakeTime
+
+    time_source = FakeTime()
+    paced = replace(
+        deps, pacer=ChannelPacer(1.0, monotonic=time_source.monotonic, sleep=time_source.sleep)
+    )
+    for n in range(3):
+        raw = application_email(name=f"Applicant {n}", address=f"applicant{n}@example.edu")
+        assert ingest(paced, raw).status == "stored"
+    deliver_pending(paced)
+    assert len(ok_posts(fake_slack)) == 3
+    # The first card goes at once; each later one waits for its own slot in the channel.
+    assert time_source.slept == [1.0, 2.0]
