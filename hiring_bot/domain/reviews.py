@@ -139,6 +139,27 @@ def _take(session: Session, application: Application, *, user_id: str, now: date
     session.add(Claim(application_id=application.id, user_id=user_id, claimed_at=now))
 
 
+def _start_review(
+    session: Session, application: Application, *, actor: str, why: str, now: datetime
+) -> bool:
+    """A new application someone now holds is in review: move it there (audited as a stage
+    change by `actor`). True when it moved; any other stage is left as it is."""
+    if stage_of(application) is not Stage.NEW:
+        return False
+    application.stage = Stage.IN_REVIEW.value
+    application.stage_changed_at = now
+    audit.record(
+        session,
+        actor=actor,
+        action="stage",
+        application_id=application.id,
+        before={"stage": Stage.NEW.value},
+        after={"stage": Stage.IN_REVIEW.value},
+        detail=why,
+    )
+    return True
+
+
 def claim(session: Session, *, ref: int, actor: str, now: datetime) -> Outcome:
     application = get_application(session, ref=ref, for_update=True)
     _require_open(application, "claimed")
@@ -159,7 +180,9 @@ def claim(session: Session, *, ref: int, actor: str, now: datetime) -> Outcome:
         before={"claimed_by": None},
         after={"claimed_by": actor},
     )
-    return Outcome(ref, f"You claimed #{ref}. Rate it with `/intern rate {ref}`.")
+    moved = _start_review(session, application, actor=actor, why="claimed", now=now)
+    status = " It is now in review." if moved else ""
+    return Outcome(ref, f"You claimed #{ref}.{status} Rate it with `/intern rate {ref}`.")
 
 
 def unclaim(session: Session, *, ref: int, actor: str, is_admin: bool, now: datetime) -> Outcome:
@@ -217,8 +240,10 @@ def assign(
         before={"claimed_by": holder},
         after={"claimed_by": assignee},
     )
+    moved = _start_review(session, application, actor=actor, why="assigned", now=now)
     taken = f" (taken from <@{holder}>)" if holder else ""
-    return Outcome(ref, f"Assigned #{ref} to <@{assignee}>{taken}.")
+    status = " It is now in review." if moved else ""
+    return Outcome(ref, f"Assigned #{ref} to <@{assignee}>{taken}.{status}")
 
 
 def recuse(session: Session, *, ref: int, actor: str, now: datetime) -> Outcome:

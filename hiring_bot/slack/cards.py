@@ -8,8 +8,10 @@ reviewers who have rated the application themselves.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,19 +21,22 @@ from hiring_bot.db.models import Application, Attachment, AuditEntry, Claim, Rev
 from hiring_bot.domain import audit, queries
 from hiring_bot.domain.redaction import shown_email, shown_name
 from hiring_bot.domain.reviews import get_application, stage_of, visible_average
-from hiring_bot.domain.stages import CLOSED
-from hiring_bot.domain.windows import deadline_instant
+from hiring_bot.domain.stages import CLOSED, parse_stage
 from hiring_bot.slack.blocks import (
     ApplicationCard,
     ApplicationDetails,
     AttachmentInfo,
+    AuditLine,
     HomeView,
     RecentRating,
     WindowDeadline,
     WindowSummary,
+    assignment_dm_text,
     build_application_card,
+    build_assignment_dm,
     card_text,
 )
+from hiring_bot.slack.blocks._kit import day_text
 from hiring_bot.slack.blocks.views import Eligibility
 
 EXCERPT_CHARS = 2500
@@ -45,15 +50,20 @@ def card_for(
     *,
     quorum: int,
     viewer: str | None,
+    tz: ZoneInfo,
     is_admin: bool = False,
     other_refs: tuple[int, ...] = (),
     note: str | None = None,
 ) -> ApplicationCard:
-    """The card read model as `viewer` may see it (`viewer=None`: the public channel card)."""
+    """The card read model as `viewer` may see it (`viewer=None`: the public channel card).
+
+    Times are converted to `tz` (HIRING_TIMEZONE) here, so the builders write the team's dates.
+    """
     reviews: list[Review] = list(application.reviews)
     eligibility = application.eligibility if application.eligibility in _ELIGIBILITY else "unknown"
     if application.anonymised_at is not None:  # says more than any other note
-        note = f"Personal data removed on {application.anonymised_at.date().isoformat()}."
+        removed = application.anonymised_at.astimezone(tz).date()
+        note = f"Personal data removed on {day_text(removed)}."
     return ApplicationCard(
         ref=application.id,
         name=shown_name(application),
@@ -72,7 +82,7 @@ def card_for(
         ratings_count=len(reviews),
         average=visible_average(reviews, quorum=quorum, viewer=viewer, is_admin=is_admin),
         other_refs=other_refs,
-        received_at=application.received_at,
+        received_at=application.received_at.astimezone(tz),
         note=note,
         anonymised=application.anonymised_at is not None,
     )
@@ -87,10 +97,23 @@ def render_card(
         application,
         quorum=settings.rating_quorum,
         viewer=None,
+        tz=settings.timezone,
         other_refs=tuple(queries.other_application_ids(session, application=application)),
         note=_release_note(session, application),
     )
     return card_text(card), build_application_card(card)
+
+
+def assignment_message(
+    session: Session, application_id: int, *, settings: Settings, assigned_by: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """Fallback text and blocks of the DM telling a reviewer an admin assigned them `#ref`."""
+    application = get_application(session, ref=application_id)
+    card = card_for(application, quorum=settings.rating_quorum, viewer=None, tz=settings.timezone)
+    return (
+        assignment_dm_text(card, assigned_by=assigned_by),
+        build_assignment_dm(card, assigned_by=assigned_by),
+    )
 
 
 def _release_note(session: Session, application: Application) -> str | None:
@@ -121,6 +144,7 @@ def details_for(
         application,
         quorum=settings.rating_quorum,
         viewer=viewer,
+        tz=settings.timezone,
         is_admin=is_admin,
         other_refs=tuple(queries.other_application_ids(session, application=application)),
     )
@@ -155,22 +179,76 @@ def details_for(
     )
 
 
-def audit_line(entry: AuditEntry, *, settings: Settings) -> str:
-    """`2018-01-15 09:00 U0ALICE: rate` — who and what, never the scores or notes themselves."""
-    when = entry.at.astimezone(settings.timezone).strftime("%Y-%m-%d %H:%M")
-    detail = ""
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+# What each kind of intake stored the application from (`after["source"]` of application.created).
+_SOURCES = {
+    "email": ("email", "received by email"),
+    "webhook": ("web form", "received from the careers form"),
+    "csv": ("CSV import", "imported from a CSV file"),
+}
+# Who wrote an entry when it was not a person.
+_SYSTEM_ACTORS = {
+    audit.SYSTEM: "scheduler",
+    "retention": "retention job",
+    "intake:imap": "intake (email)",
+    "intake:webhook": "intake (web form)",
+    "intake:csv": "intake (CSV import)",
+    "intake:cli": "intake (command line)",
+    "cli:purge": "admin (command line)",
+}
+_VERBS = {
+    "claim": "claimed",
+    "unclaim": "unclaimed",
+    "recuse": "recused themselves",
+    "rate": "rated",
+    "rate_update": "updated their rating",
+    "refused": "was refused",
+    "application.anonymised": "removed the personal data",
+}
+
+
+def audit_line(entry: AuditEntry, *, settings: Settings) -> AuditLine:
+    """One history entry in plain words — who and what, never the scores or notes themselves."""
     after = entry.after or {}
-    if entry.action == "stage" and "stage" in after:
-        detail = f" → {after['stage']}"
-    elif entry.action in {"claim", "assign"} and after.get("claimed_by"):
-        detail = f" → {after['claimed_by']}"
-    return f"{when} {entry.actor}: {entry.action.replace('_', ' ')}{detail}"
+    before = entry.before or {}
+    is_user = bool(_USER_ID.fullmatch(entry.actor))
+    actor = entry.actor if is_user else _actor_label(entry.actor, after)
+    verb = _VERBS.get(entry.action) or entry.action.replace("_", " ").replace(".", " ")
+    target: str | None = None
+    if entry.action == "application.created":
+        source = _SOURCES.get(str(after.get("source") or ""))
+        verb = source[1] if source else "received"
+    elif entry.action == "stage":
+        stage = parse_stage(str(after.get("stage") or ""))
+        verb = f"moved it to {stage.label}" if stage else "moved it"
+    elif entry.action == "assign" and after.get("claimed_by"):
+        verb, target = "assigned it to", str(after["claimed_by"])
+    elif entry.action in {"unclaim", "claim_released"} and before.get("claimed_by"):
+        holder = str(before["claimed_by"])
+        if holder != entry.actor:
+            verb, target = "released the claim of", holder
+    return AuditLine(
+        when=entry.at.astimezone(settings.timezone),
+        actor=actor,
+        verb=verb,
+        actor_is_user=is_user,
+        target_user=target if target and _USER_ID.fullmatch(target) else None,
+    )
+
+
+def _actor_label(actor: str, after: dict[str, Any]) -> str:
+    if actor.startswith("intake:"):
+        source = _SOURCES.get(str(after.get("source") or ""))
+        if source is not None:
+            return f"intake ({source[0]})"
+    return _SYSTEM_ACTORS.get(actor) or actor.replace(":", " ") or "someone"
 
 
 def home_for(
     session: Session, *, user_id: str, is_admin: bool, settings: Settings, now: datetime
 ) -> HomeView:
     quorum = settings.rating_quorum
+    tz = settings.timezone
     awaiting = queries.awaiting_rating(session, user_id=user_id)
     queue = queries.unclaimed_queue(session, user_id=user_id, limit=HOME_LIMIT)
     today = now.astimezone(settings.timezone).date()
@@ -179,16 +257,16 @@ def home_for(
     return HomeView(
         user_id=user_id,
         my_claims_awaiting_rating=tuple(
-            card_for(a, quorum=quorum, viewer=user_id, is_admin=is_admin) for a in awaiting
+            card_for(a, quorum=quorum, viewer=user_id, tz=tz, is_admin=is_admin) for a in awaiting
         ),
         unclaimed_queue=tuple(
-            card_for(a, quorum=quorum, viewer=user_id, is_admin=is_admin) for a in queue
+            card_for(a, quorum=quorum, viewer=user_id, tz=tz, is_admin=is_admin) for a in queue
         ),
         upcoming_deadlines=tuple(
             WindowDeadline(
                 window_name=d.window.name,
                 kind_label=d.label,
-                when=deadline_instant(d.day, settings.timezone),
+                day=d.day,
                 days_left=d.days_left,
             )
             for d in deadlines
@@ -198,7 +276,7 @@ def home_for(
                 ref=r.application_id,
                 name=shown_name(r.application),
                 overall=r.overall,
-                rated_at=r.updated_at,
+                rated_at=r.updated_at.astimezone(tz),
             )
             for r in recent
         ),

@@ -100,7 +100,14 @@ def test_admin_adds_a_window_with_the_modal(running_app: RunningApp, fake_slack:
     assert (ADMIN, "window_added") in audit_actions(running_app)
     confirmation = fake_slack.wait_for("chat.postEphemeral", 1, timeout=TIMEOUT)[0].params
     assert (confirmation["channel"], confirmation["user"]) == (HIRING_CHANNEL, ADMIN)
-    assert confirmation["text"].startswith("Added window *Fall 2018*")
+    # Dated as `/intern windows` dates them, not in ISO.
+    assert confirmation["text"] == (
+        "Added window *Fall 2018*: applications until Sat 30 Jun 2018, decisions by "
+        "Tue 31 Jul 2018, runs Mon 10 Sep 2018 – Fri 14 Dec 2018. It is now managed in Slack "
+        "(windows.toml no longer changes it)."
+    )
+    listed = command(running_app, fake_slack, "windows", user=ADMIN)
+    assert "Application deadline: Sat 30 Jun 2018" in json.dumps(listed["blocks"])
 
 
 def test_bad_dates_and_clashing_names_are_inline_errors(

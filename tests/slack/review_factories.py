@@ -49,6 +49,8 @@ def add_application(
     eligibility: str = "eligible",
     received_at: datetime | None = None,
     university: str = "Stanford University",
+    source: str = "test",
+    actor: str = "test",
 ) -> int:
     """A stored application (candidate, card in the outbox, audit); returns its reference."""
     n = next(_counter)
@@ -76,9 +78,9 @@ def add_application(
     result = store_application(
         session,
         draft=draft,
-        source="test",
+        source=source,
         source_id=f"test-{n}",
         received_at=received_at or (T0 + timedelta(minutes=n)),
-        actor="test",
+        actor=actor,
     )
     return result.application_id

@@ -155,6 +155,9 @@ def test_modal_errors_are_inline_and_a_double_submission_saves_once(harness: Har
     assert harness.audit("rate_update") == []
     harness.wait_updates(1)
     assert harness.updates() == 1
+    # One confirmation: the repeated submission saved nothing, so it confirms nothing.
+    harness.fake.wait_for("chat.postEphemeral", 1)
+    assert len(harness.fake.calls_to("chat.postEphemeral")) == 1
 
     stranger = slack.view_submission(
         ids.RATING_MODAL, good, user_id=BOB + "X", private_metadata=metadata

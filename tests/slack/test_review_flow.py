@@ -50,10 +50,12 @@ def test_card_claim_rate_by_command_and_modal_stage_and_home(harness: Harness) -
     assert "unclaimed" in harness.card_text(ref)
 
     answer = harness.command(f"claim #{ref}")
-    assert f"You claimed #{ref}" in answer["text"]
+    assert f"You claimed #{ref}. It is now in review." in answer["text"]
     assert answer.get("response_type") == "ephemeral"
     harness.wait_updates(1)
-    assert f"claimed by <@{ALICE}>" in harness.card_text(ref)
+    card = harness.card_text(ref)
+    assert "*In review*" in card
+    assert f"claimed by <@{ALICE}>" in card
     assert harness.row(ref).claimed_at == harness.deps.clock.now()
 
     answer = harness.command(f"  RATE   {ref}  4  Great sequence-learning work  ")
@@ -75,20 +77,24 @@ def test_card_claim_rate_by_command_and_modal_stage_and_home(harness: Harness) -
     )
     assert response.status == 200
     assert response.body in (b"", b"{}") or "errors" not in response.json()
+    # As after `/intern rate 1 4`, Bob is told what was saved: only he sees it, where he was.
+    confirmed = fake.wait_for("chat.postEphemeral")[-1].params
+    assert (confirmed["channel"], confirmed["user"]) == (HIRING_CHANNEL, BOB)
+    assert confirmed["text"] == f"Saved your rating of #{ref}: 2/5. It has 2 ratings, average 3.0."
     harness.wait_updates(3)
     card = harness.card_text(ref)
     assert "2 ratings" in card
     assert "avg 3.0" in card  # quorum reached
 
-    answer = harness.command(f"stage {ref} in_review")
+    answer = harness.command(f"stage {ref} shortlisted")
     assert "Moved" in answer["text"]
     harness.wait_updates(4)
-    assert "In review" in harness.card_text(ref)
+    assert "Shortlisted" in harness.card_text(ref)
 
-    listing = harness.command("list in-review", user=CAROL)
+    listing = harness.command("list shortlisted", user=CAROL)
     assert f"#{ref}" in text_of(listing)
     assert "avg" not in text_of(listing)  # Carol has not rated: the average stays hidden
-    assert "avg 3.0" in text_of(harness.command("list in-review", user=ALICE))
+    assert "avg 3.0" in text_of(harness.command("list shortlisted", user=ALICE))
 
     harness.app.slack.event({"type": "app_home_opened", "user": ALICE, "tab": "home"})
     home = fake.wait_for("views.publish")[-1].params
@@ -96,7 +102,7 @@ def test_card_claim_rate_by_command_and_modal_stage_and_home(harness: Harness) -
     assert home["view"]["type"] == "home"
 
     actions = [e.action for e in harness.audit() if e.application_id == ref]
-    assert actions[-4:] == ["claim", "rate", "rate", "stage"]
+    assert actions[-5:] == ["claim", "stage", "rate", "rate", "stage"]
 
 
 def test_card_buttons_and_stage_menu(harness: Harness) -> None:

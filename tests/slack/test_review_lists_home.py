@@ -187,6 +187,10 @@ def test_app_home_published_once_per_event_and_after_home_actions(harness: Harne
     refreshed = harness.fake.wait_for("views.publish", 4)[-1].params["view"]
     assert "Nothing awaiting your rating" in json.dumps(refreshed)
     harness.wait_updates(2)
+    # The Home tab has no channel to answer in: the saved rating is confirmed by DM.
+    confirmed = harness.fake.wait_for("chat.postMessage", 2)[-1].params
+    assert confirmed["channel"] == BOB
+    assert confirmed["text"].startswith(f"Saved your rating of #{ref}: 4/5.")
 
     # A stranger's Home tab has no candidate data.
     slack.event({"type": "app_home_opened", "user": "U0STRANGER", "tab": "home"})
@@ -196,6 +200,6 @@ def test_app_home_published_once_per_event_and_after_home_actions(harness: Harne
 
     # Errors from the Home tab (no response_url) arrive as a DM.
     harness.click(ids.HOME_CLAIM, value=str(ref), user=CAROL, view=home_view)
-    dm = harness.fake.wait_for("chat.postMessage", 2)[-1].params
+    dm = harness.fake.wait_for("chat.postMessage", 3)[-1].params
     assert dm["channel"] == CAROL
     assert "already claimed" in dm["text"]

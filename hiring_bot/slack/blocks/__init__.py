@@ -1,6 +1,11 @@
 """Pure Block Kit builders: read models in, Block Kit dicts out. No Slack calls, no DB, no I/O."""
 
-from hiring_bot.slack.blocks.card import build_application_card, card_text
+from hiring_bot.slack.blocks.card import (
+    assignment_dm_text,
+    build_application_card,
+    build_assignment_dm,
+    card_text,
+)
 from hiring_bot.slack.blocks.details import (
     build_application_details,
     build_details_modal,
@@ -25,6 +30,7 @@ from hiring_bot.slack.blocks.views import (
     ApplicationCard,
     ApplicationDetails,
     AttachmentInfo,
+    AuditLine,
     DecisionNudge,
     Digest,
     Disagreement,
@@ -44,13 +50,18 @@ from hiring_bot.slack.blocks.views import (
     WindowValues,
 )
 from hiring_bot.slack.blocks.window_modal import build_window_modal, parse_window_submission
-from hiring_bot.slack.blocks.windows import build_windows_message, windows_text
+from hiring_bot.slack.blocks.windows import (
+    build_windows_message,
+    window_saved_text,
+    windows_text,
+)
 
 __all__ = [
     "SUBCOMMANDS",
     "ApplicationCard",
     "ApplicationDetails",
     "AttachmentInfo",
+    "AuditLine",
     "DecisionNudge",
     "Digest",
     "Disagreement",
@@ -68,8 +79,10 @@ __all__ = [
     "WindowReminder",
     "WindowSummary",
     "WindowValues",
+    "assignment_dm_text",
     "build_application_card",
     "build_application_details",
+    "build_assignment_dm",
     "build_decision_nudge",
     "build_details_modal",
     "build_digest",
@@ -93,5 +106,6 @@ __all__ = [
     "stale_claims_text",
     "stats_text",
     "window_reminder_text",
+    "window_saved_text",
     "windows_text",
 ]

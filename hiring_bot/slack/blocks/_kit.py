@@ -140,9 +140,28 @@ def is_github(url: str) -> bool:
     return host == "github.com" or host.endswith(".github.com") or host.endswith(".github.io")
 
 
+_DATE_TOKEN = re.compile(r"\{date(?:_num|_short|_long|_pretty|_short_pretty|_long_pretty)?\}")
+_TIME_TOKEN = re.compile(r"\{time(?:_secs)?\}")
+
+
 def slack_date(when: datetime, fmt: str = "{date_short_pretty}") -> str:
-    """Slack renders `<!date^…>` in the reader's own time zone; the fallback is the ISO date."""
-    return f"<!date^{int(when.timestamp())}^{fmt}|{when.date().isoformat()}>"
+    """`<!date^…>`, which Slack renders in the reader's own time zone.
+
+    `when` must be aware and, like every datetime in the read models, already in HIRING_TIMEZONE:
+    the fallback (notifications, clients that cannot render dates) is `fmt` with the team's own
+    date in it (`received Wed 10 Jan 2018`), worded like the other dates the bot writes. A UTC
+    datetime here would put an evening's date on the next day.
+    """
+    if when.tzinfo is None:
+        raise ValueError("slack_date needs an aware datetime in HIRING_TIMEZONE")
+    shown = _DATE_TOKEN.sub(day_text(when.date()), fmt)
+    shown = _TIME_TOKEN.sub(f"{when:%H:%M}", shown)
+    return f"<!date^{int(when.timestamp())}^{fmt}|{escape(shown)}>"
+
+
+def time_text(when: datetime) -> str:
+    """`Wed 10 Jan 2018 09:01 PST` — `when` in HIRING_TIMEZONE."""
+    return f"{day_text(when.date())} {when:%H:%M %Z}".rstrip()
 
 
 def day_text(day: date) -> str:

@@ -170,3 +170,28 @@ def card_text(card: ApplicationCard) -> str:
         f"Application #{card.ref}: {esc(card.name, 150, empty='(no name)')}{window}"
         f" — {card.stage.label}"
     )
+
+
+def assignment_dm_text(card: ApplicationCard, *, assigned_by: str) -> str:
+    return fallback(
+        f"{mention(assigned_by)} assigned you application #{card.ref}: "
+        f"{esc(card.name, 150, empty='(no name)')}"
+    )
+
+
+def build_assignment_dm(card: ApplicationCard, *, assigned_by: str) -> list[Block]:
+    """The DM an assignee gets: who handed it over, the card's summary, Rate and Details."""
+    value = ids.ref_value(card.ref)
+    return [
+        section(
+            f":inbox_tray: {mention(assigned_by)} assigned you application *#{card.ref}* to "
+            f"review. Rate it with `/intern rate {card.ref}` or the button below."
+        ),
+        *card_info_blocks(card),
+        actions(
+            [
+                button("Rate", ids.RATE, value, style="primary"),
+                button("Details", ids.DETAILS, value),
+            ]
+        ),
+    ]

@@ -14,11 +14,13 @@ from hiring_bot.slack.blocks._kit import (
     divider,
     esc,
     fallback,
+    mention,
     plain_text,
     section,
+    time_text,
 )
 from hiring_bot.slack.blocks.card import card_actions, card_info_blocks
-from hiring_bot.slack.blocks.views import ApplicationDetails
+from hiring_bot.slack.blocks.views import ApplicationDetails, AuditLine
 
 EXCERPT_CHARS = 2500
 MAX_ATTACHMENTS = 15
@@ -50,11 +52,24 @@ def _attachments_text(details: ApplicationDetails) -> str:
     return "*Attachments:*\n" + "\n".join(lines)
 
 
+def audit_text(line: AuditLine) -> str:
+    """`Wed 10 Jan 2018 09:01 PST · <@U0ALICE> assigned it to <@U0BOB>`.
+
+    People are mentions (Slack shows their names; an ephemeral message or a modal pings nobody);
+    everything else is escaped text.
+    """
+    who = mention(line.actor) if line.actor_is_user else esc(line.actor, 60, empty="someone")
+    what = esc(line.verb, 120, empty="changed it")
+    if line.target_user:
+        what = f"{what} {mention(line.target_user)}"
+    return f"{time_text(line.when)} · {who} {what}"
+
+
 def _audit_text(details: ApplicationDetails) -> str:
     if not details.audit:
         return "*History:* no changes yet"
     recent = details.audit[-MAX_AUDIT_LINES:]
-    lines = [f"• {esc(line, 180)}" for line in recent]
+    lines = [f"• {audit_text(line)}" for line in recent]
     earlier = len(details.audit) - len(recent)
     if earlier > 0:
         lines.insert(0, f"_{earlier} earlier entries not shown_")

@@ -29,9 +29,15 @@ USAGE: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Review",
         (
-            ("/intern claim <ref>", "Take an application to review."),
+            (
+                "/intern claim <ref>",
+                "Take an application to review (a new one moves to in review).",
+            ),
             ("/intern unclaim <ref>", "Give it back (holder or admin)."),
-            ("/intern assign <ref> @user", "Admins: hand an application to a reviewer."),
+            (
+                "/intern assign <ref> @user",
+                "Admins: hand an application to a reviewer (they get a DM).",
+            ),
             ("/intern recuse <ref>", "You will not review this one (conflict of interest)."),
             (
                 "/intern rate <ref> <1-5> [notes]",

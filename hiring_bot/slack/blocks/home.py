@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from hiring_bot.slack import ids
@@ -12,6 +11,7 @@ from hiring_bot.slack.blocks._kit import (
     button,
     context,
     countdown,
+    day_text,
     divider,
     esc,
     header,
@@ -102,12 +102,11 @@ def build_home(home: HomeView) -> dict[str, Any]:
         header("Upcoming deadlines"),
     ]
     if home.upcoming_deadlines:
-        # `when` is the exclusive end of the deadline day (the next local midnight): dated as
-        # is, every deadline would show as the day after. Its last second is on the right day.
+        # A deadline is a day in the team's time zone, written as `/intern windows` writes it
+        # (not a `<!date>`, which would move it to each reader's own zone).
         lines = [
             f"• *{esc(d.window_name, 100)}* — {esc(d.kind_label, 60)} "
-            f"{countdown(d.days_left)} "
-            f"({slack_date(d.when - timedelta(seconds=1), '{date_long_pretty}')})"
+            f"{countdown(d.days_left)} ({day_text(d.day)})"
             for d in home.upcoming_deadlines[:HOME_MAX_DEADLINES]
         ]
         blocks.append(section("\n".join(lines)))

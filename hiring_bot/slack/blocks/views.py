@@ -3,6 +3,8 @@
 Plain frozen dataclasses: no Slack, no database. Text fields hold raw user-provided text; the
 builders escape and truncate it. Builders show exactly what they are given (e.g.
 `ApplicationCard.average` is only set by the domain once the rating quorum is reached).
+Datetimes are aware and already in HIRING_TIMEZONE, so the dates the builders write are the
+team's; calendar days (deadlines) are plain dates.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class ApplicationCard:
     ratings_count: int
     average: float | None
     other_refs: tuple[int, ...]
-    received_at: datetime
+    received_at: datetime  # in HIRING_TIMEZONE
     note: str | None = None
     # Personal data removed (data retention): no links or university, nothing left to review.
     anonymised: bool = False
@@ -56,6 +58,18 @@ class AttachmentInfo:
 
 
 @dataclass(frozen=True)
+class AuditLine:
+    """One entry of an application's history, in plain words: `<@U…> moved it to Shortlisted`."""
+
+    when: datetime  # in HIRING_TIMEZONE
+    actor: str  # a Slack user id when `actor_is_user`, else a label: "intake (email)", "scheduler"
+    verb: str  # plain words: "claimed", "rated", "moved to Shortlisted", "received by email"
+    actor_is_user: bool = False
+    # A user the verb is about, shown as a mention after it ("assigned to" <@U…>).
+    target_user: str | None = None
+
+
+@dataclass(frozen=True)
 class ApplicationDetails:
     card: ApplicationCard
     email: str
@@ -63,7 +77,7 @@ class ApplicationDetails:
     cover_letter_excerpt: str
     resume_excerpt: str
     attachments: tuple[AttachmentInfo, ...] = ()
-    audit: tuple[str, ...] = ()  # pre-formatted lines, oldest first
+    audit: tuple[AuditLine, ...] = ()  # oldest first
 
 
 @dataclass(frozen=True)
@@ -105,7 +119,7 @@ class RatingValues:
 class WindowDeadline:
     window_name: str
     kind_label: str  # e.g. "Application deadline"
-    when: datetime  # the deadline instant: the end of the deadline day (next local midnight)
+    day: date  # the deadline day in HIRING_TIMEZONE (as `/intern windows` shows it)
     days_left: int
 
 
@@ -114,7 +128,7 @@ class RecentRating:
     ref: int
     name: str
     overall: int
-    rated_at: datetime
+    rated_at: datetime  # in HIRING_TIMEZONE
 
 
 @dataclass(frozen=True)

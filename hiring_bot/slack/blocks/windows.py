@@ -83,3 +83,15 @@ def windows_text(windows: Sequence[WindowSummary], now: datetime | date) -> str:
         return "No open internship windows."
     parts = [f"{esc(w.name, 80)}: {next_milestone(w, now) or 'finished'}" for w in open_[:10]]
     return fallback("Internship windows — " + "; ".join(parts))
+
+
+def window_saved_text(window: WindowSummary, *, added: bool) -> str:
+    """What the admin is told after saving the window modal, dated like `/intern windows`."""
+    verb = "Added" if added else "Saved"
+    return fallback(
+        f"{verb} window *{esc(window.name, 150, empty='(unnamed)')}*: applications until "
+        f"{day_text(window.application_deadline)}, decisions by "
+        f"{day_text(window.decision_deadline)}, runs {day_text(window.starts_on)} – "
+        f"{day_text(window.ends_on)}. It is now managed in Slack (windows.toml no longer "
+        "changes it)."
+    )

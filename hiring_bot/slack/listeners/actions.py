@@ -42,6 +42,7 @@ class Click:
     trigger_id: str
     once_key: str
     in_modal: bool
+    channel_id: str | None  # the channel of the message clicked; None in a modal or Home
 
     @staticmethod
     def of(body: dict[str, Any]) -> Click:
@@ -51,6 +52,9 @@ class Click:
         user_id = str((body.get("user") or {}).get("id") or "")
         action_id = str(action.get("action_id") or "")
         view = body.get("view") or {}
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
+        )
         return Click(
             body=body,
             user_id=user_id,
@@ -63,6 +67,7 @@ class Click:
                 action_id=action_id,
             ),
             in_modal=view.get("type") == "modal",
+            channel_id=channel if isinstance(channel, str) and channel else None,
         )
 
 
@@ -122,7 +127,13 @@ class Handlers:
             self._push_rating(click, client, actor, ref)
             return
         surfaces.open_rating_modal(
-            self.deps, client, actor, trigger_id=click.trigger_id, ref=ref, home=home
+            self.deps,
+            client,
+            actor,
+            trigger_id=click.trigger_id,
+            ref=ref,
+            home=home,
+            channel=click.channel_id,
         )
 
     def _push_rating(self, click: Click, client: Any, actor: Actor, ref: int) -> None:

@@ -6,16 +6,18 @@ Changes (claim, rate, stage, …) also update the application's channel card thr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hiring_bot.db.models import OutboxMessage
 from hiring_bot.domain import people, queries, reviews
 from hiring_bot.domain.errors import InvalidInput, quote
 from hiring_bot.domain.refs import parse_ref, require_ref
 from hiring_bot.domain.rubric import parse_score
 from hiring_bot.domain.stages import Stage, parse_stage
+from hiring_bot.slack import outbox
 from hiring_bot.slack.blocks import (
     Disagreement,
     Leniency,
@@ -28,7 +30,7 @@ from hiring_bot.slack.blocks import (
     stats_text,
     windows_text,
 )
-from hiring_bot.slack.cards import details_for, window_summaries
+from hiring_bot.slack.cards import assignment_message, details_for, window_summaries
 from hiring_bot.slack.listeners import surfaces
 from hiring_bot.slack.listeners.router import CommandContext, CommandRouter
 from hiring_bot.slack.listeners.workflow import Actor, apply_change, authorize, read
@@ -141,8 +143,13 @@ def stats_command(ctx: CommandContext) -> None:
 # --- changes ------------------------------------------------------------------------------------
 
 
-def _change(ctx: CommandContext, change: Callable[[Session], reviews.Outcome]) -> None:
-    outcome = apply_change(ctx.deps, change)
+def _change(
+    ctx: CommandContext,
+    change: Callable[[Session], reviews.Outcome],
+    *,
+    notify: Callable[[Session, reviews.Outcome], Sequence[OutboxMessage]] | None = None,
+) -> None:
+    outcome = apply_change(ctx.deps, change, notify=notify)
     if outcome is not None:
         _say(ctx, outcome.message)
 
@@ -190,6 +197,16 @@ def assign_command(ctx: CommandContext) -> None:
     directory = people.directory_for(ctx.deps)
     is_reviewer = directory.is_reviewer(assignee)
     now = ctx.deps.clock.now()
+    settings = ctx.deps.settings
+
+    def tell_assignee(session: Session, outcome: reviews.Outcome) -> list[OutboxMessage]:
+        if assignee == actor.user_id:  # they know
+            return []
+        text, blocks = assignment_message(
+            session, outcome.application_id, settings=settings, assigned_by=actor.user_id
+        )
+        return [outbox.enqueue_message(session, channel=assignee, text=text, blocks=blocks)]
+
     _change(
         ctx,
         lambda s: reviews.assign(
@@ -201,6 +218,7 @@ def assign_command(ctx: CommandContext) -> None:
             assignee_is_reviewer=is_reviewer,
             now=now,
         ),
+        notify=tell_assignee,
     )
 
 
@@ -209,7 +227,14 @@ def rate_command(ctx: CommandContext) -> None:
     actor, ref = _actor_and_ref(ctx, ref_text or None)
     if not score_text:
         # trigger_id is valid for 3 seconds: open the form before anything slower.
-        surfaces.open_rating_modal(ctx.deps, ctx.client, actor, trigger_id=ctx.trigger_id, ref=ref)
+        surfaces.open_rating_modal(
+            ctx.deps,
+            ctx.client,
+            actor,
+            trigger_id=ctx.trigger_id,
+            ref=ref,
+            channel=ctx.channel_id,
+        )
         return
     score = parse_score(score_text)
     if score is None:

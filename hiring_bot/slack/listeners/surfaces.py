@@ -7,6 +7,7 @@ builders and (where named `open_*` / `publish_*`) makes the one Slack call that 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,13 @@ def list_message(
         )
         listing = ListPage(
             items=tuple(
-                card_for(a, quorum=quorum, viewer=actor.user_id, is_admin=actor.is_admin)
+                card_for(
+                    a,
+                    quorum=quorum,
+                    viewer=actor.user_id,
+                    tz=deps.settings.timezone,
+                    is_admin=actor.is_admin,
+                )
                 for a in result.rows
             ),
             page=result.page,
@@ -84,30 +91,49 @@ def list_message(
 # --- modals --------------------------------------------------------------------------------------
 
 
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
+
+
 @dataclass(frozen=True)
 class RatingOrigin:
-    """Where the rating form was opened from, carried in the modal's private_metadata."""
+    """Where the rating form was opened from, carried in the modal's private_metadata: the
+    application, whether from the Home tab, and the channel (None when unknown: Home, a modal)
+    where the saved rating is confirmed."""
 
     ref: int
     home: bool = False
+    channel: str | None = None
 
     def encode(self) -> str:
-        return json.dumps({"ref": self.ref, "home": self.home}, separators=(",", ":"))
+        data: dict[str, Any] = {"ref": self.ref, "home": self.home}
+        if self.channel:
+            data["channel"] = self.channel
+        return json.dumps(data, separators=(",", ":"))
 
     @staticmethod
     def decode(value: str | None) -> RatingOrigin | None:
         try:
             data = json.loads(value or "")
             ref, home = data["ref"], bool(data.get("home", False))
+            channel = data.get("channel")
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
         if not isinstance(ref, int) or isinstance(ref, bool) or ref <= 0:
             return None
-        return RatingOrigin(ref, home)
+        if not isinstance(channel, str) or not _CHANNEL_ID.fullmatch(channel):
+            channel = None  # forms opened before the channel was carried: confirmed by DM
+        return RatingOrigin(ref, home, channel)
 
 
 def open_rating_modal(
-    deps: Deps, client: Any, actor: Actor, *, trigger_id: str, ref: int, home: bool = False
+    deps: Deps,
+    client: Any,
+    actor: Actor,
+    *,
+    trigger_id: str,
+    ref: int,
+    home: bool = False,
+    channel: str | None = None,
 ) -> None:
     """The rubric form, pre-filled with the actor's own earlier review (never anyone else's)."""
 
@@ -117,7 +143,7 @@ def open_rating_modal(
         return RatingModalInput(
             ref=ref,
             candidate_name=application.candidate.name,
-            private_metadata=RatingOrigin(ref, home).encode(),
+            private_metadata=RatingOrigin(ref, home, channel).encode(),
             overall=own.overall if own else None,
             criteria=dict(own.criteria or {}) if own else {},
             recommendation=own.recommendation if own else None,

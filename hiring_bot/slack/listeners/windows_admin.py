@@ -29,9 +29,10 @@ from hiring_bot.slack.blocks import (
     WindowValues,
     build_window_modal,
     parse_window_submission,
+    window_saved_text,
 )
 from hiring_bot.slack.listeners.router import CommandContext, CommandRouter
-from hiring_bot.slack.listeners.workflow import authorize, log_failure
+from hiring_bot.slack.listeners.workflow import authorize, log_failure, post_private
 
 log = logging.getLogger(__name__)
 
@@ -184,12 +185,12 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                     session, actor=user_id, action="refused", detail=f"{ACTION}: not an admin"
                 )
             errors = {ids.WINDOW_NAME: "Only an admin can change windows."}
-        saved: Window | None = None
+        saved: WindowSummary | None = None
         if not errors and values is not None:
             window_id = meta.get("window_id") if meta.get("mode") == "edit" else None
             try:
                 with session_scope(deps.sessions) as session:
-                    saved, errors = save_window(
+                    window, errors = save_window(
                         session,
                         values=values,
                         window_id=int(window_id) if isinstance(window_id, int) else None,
@@ -197,6 +198,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                     )
                     if errors:
                         session.rollback()
+                    elif window is not None:
+                        saved = _summary(window)
             except Exception as exc:
                 log_failure("window modal", exc)
                 errors = {ids.WINDOW_NAME: "Could not save just now; please try again."}
@@ -206,12 +209,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         if saved is None:
             return
-        verb = "Added" if meta.get("mode") != "edit" else "Saved"
-        text = (
-            f"{verb} window *{saved.name}*: applications until {saved.application_deadline}, "
-            f"decisions by {saved.decision_deadline}, {saved.starts_on} to {saved.ends_on}. "
-            "It is now managed in Slack (windows.toml no longer changes it)."
-        )
+        text = window_saved_text(saved, added=meta.get("mode") != "edit")
         channel = str(meta.get("channel") or "")
         # On its own thread: the answer to Slack must not wait for the confirmation's Web API call.
         threading.Thread(
@@ -221,9 +219,6 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
 def _confirm(client: Any, channel: str, user_id: str, text: str) -> None:
     try:
-        if channel.startswith(("C", "G")):
-            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
-        else:
-            client.chat_postMessage(channel=user_id, text=text)
+        post_private(client, channel=channel, user_id=user_id, text=text)
     except Exception as exc:  # the window is saved; only the confirmation is lost
         log_failure("window modal confirmation", exc)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
+from hiring_bot.db.models import OutboxMessage
 from hiring_bot.domain import idempotency, people
 from hiring_bot.domain.errors import DomainError, NotAllowed
 from hiring_bot.domain.people import Access
@@ -78,10 +79,13 @@ def apply_change(
     change: Callable[[Session], Outcome],
     *,
     once_key: str | None = None,
+    notify: Callable[[Session, Outcome], Sequence[OutboxMessage]] | None = None,
 ) -> Outcome | None:
     """Run `change` in one transaction, queue the card update, deliver it after the commit.
 
-    With `once_key`, a delivery seen before changes nothing and returns None.
+    With `once_key`, a delivery seen before changes nothing and returns None. `notify` queues
+    more outbox messages in the same transaction (e.g. a DM to an assignee): they are sent
+    exactly when the change is committed, right after the card update.
     """
     with session_scope(deps.sessions) as session:
         if once_key is not None and not idempotency.first_time(
@@ -91,10 +95,13 @@ def apply_change(
             return None
         outcome = change(session)
         row = outbox.enqueue_card_update(session, application_id=outcome.application_id)
+        rows = [row] if row is not None else []
+        if notify is not None:
+            rows.extend(notify(session, outcome))
         session.flush()
-        row_id = row.id if row is not None else None
-    if row_id is not None:
-        outbox.deliver_soon(deps, [row_id])
+        row_ids = [r.id for r in rows]
+    if row_ids:
+        outbox.deliver_soon(deps, row_ids)
     return outcome
 
 
@@ -126,6 +133,15 @@ def _safe_reply(reply: Callable[[str], None], text: str) -> None:
         reply(text)
     except Exception as exc:  # Slack unreachable: nothing more we can tell the user
         log_failure("reply", exc)
+
+
+def post_private(client: Any, *, channel: str, user_id: str, text: str) -> None:
+    """Tell `user_id` something only they see: ephemerally in `channel` when it is a channel the
+    command or modal came from, else as a DM (the Home tab and modals have no channel)."""
+    if channel.startswith(("C", "G")):
+        client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+    else:
+        client.chat_postMessage(channel=user_id, text=text)
 
 
 def replier(body: dict[str, Any], respond: Any, client: Any, user_id: str) -> Callable[..., None]:

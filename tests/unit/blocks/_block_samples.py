@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hiring_bot.domain.stages import Stage
 from hiring_bot.slack.blocks.views import (
     ApplicationCard,
     ApplicationDetails,
     AttachmentInfo,
+    AuditLine,
     WindowSummary,
 )
 
 RECEIVED = datetime(2017, 11, 20, 17, 30, tzinfo=UTC)
+LA = ZoneInfo("America/Los_Angeles")
 
 
 def card(**changes: Any) -> ApplicationCard:
@@ -53,7 +56,14 @@ def details(**changes: Any) -> ApplicationDetails:
             AttachmentInfo("resume.pdf"),
             AttachmentInfo("scan.pdf", text_available=False, reason="no text layer"),
         ),
-        audit=("2017-11-20 17:30 received by email", "2017-11-21 09:02 <@U123> claimed"),
+        audit=(
+            AuditLine(
+                datetime(2017, 11, 20, 9, 30, tzinfo=LA), "intake (email)", "received by email"
+            ),
+            AuditLine(
+                datetime(2017, 11, 21, 9, 2, tzinfo=LA), "U123", "claimed", actor_is_user=True
+            ),
+        ),
     )
     return replace(base, **changes)
 

@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from hiring_bot.domain.stages import Stage, allowed_moves
 from hiring_bot.slack import ids
-from hiring_bot.slack.blocks import build_application_card, card_text
+from hiring_bot.slack.blocks import (
+    assignment_dm_text,
+    build_application_card,
+    build_assignment_dm,
+    card_text,
+)
 
 
 def test_new_card_is_valid_and_has_claim_rate_details_and_stage_menu() -> None:
@@ -206,3 +211,18 @@ def test_card_is_always_valid(
     )
     assert_valid_message(blocks)
     assert len(card_text(card(name=name))) <= 3000
+
+
+def test_assignment_dm_has_the_summary_and_rate_and_details() -> None:
+    blocks = build_assignment_dm(card(name="Ada <b>"), assigned_by="U0ADMIN")
+    assert_valid_message(blocks)
+    assert action_ids(blocks) == [ids.RATE, ids.DETAILS]
+    assert [e["value"] for e in find_elements(blocks, ids.DETAILS)] == ["42"]
+    text = all_text(blocks)
+    assert "<@U0ADMIN> assigned you application *#42*" in text
+    assert "*Ada &lt;b&gt;* · #42" in text  # the card's summary, escaped
+    assert "Stanford University" in text
+    assert "ada@example.org" not in text  # details stay behind the button
+    assert assignment_dm_text(card(), assigned_by="U0ADMIN") == (
+        "<@U0ADMIN> assigned you application #42: Ada Lovelace"
+    )

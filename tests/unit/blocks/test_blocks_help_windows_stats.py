@@ -18,6 +18,7 @@ from hiring_bot.slack.blocks import (
     build_windows_message,
     help_text,
     stats_text,
+    window_saved_text,
     windows_text,
 )
 
@@ -123,3 +124,15 @@ def test_stats_large_and_empty() -> None:
     blocks = build_stats_message(empty)
     assert_valid_message(blocks)
     assert "all windows" in all_text(blocks)
+
+
+def test_window_saved_text_dates_like_the_windows_list() -> None:
+    text = window_saved_text(window(name="Fall <2018>"), added=True)
+    assert text == (
+        "Added window *Fall &lt;2018&gt;*: applications until Thu 1 Feb 2018, decisions by "
+        "Thu 1 Mar 2018, runs Mon 2 Apr 2018 – Fri 31 Aug 2018. It is now managed in Slack "
+        "(windows.toml no longer changes it)."
+    )
+    assert window_saved_text(window(), added=False).startswith("Saved window *Spring/Summer 2018*")
+    listed = all_text(build_windows_message([window()], NOW))
+    assert "Application deadline: Thu 1 Feb 2018" in listed  # the same wording for the same day

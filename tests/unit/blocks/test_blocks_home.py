@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-from _block_samples import card
+from _block_samples import LA, card
 from _validate import all_text, assert_valid_view, find_elements
 
-from hiring_bot.domain.windows import deadline_instant
 from hiring_bot.slack import ids
 from hiring_bot.slack.blocks import HomeView, RecentRating, WindowDeadline, build_home
 
@@ -21,7 +18,7 @@ def home(n: int) -> HomeView:
         my_claims_awaiting_rating=tuple(card(ref=i + 1, claimed_by="U024BE7LH") for i in range(n)),
         unclaimed_queue=tuple(card(ref=1000 + i) for i in range(n)),
         upcoming_deadlines=tuple(
-            WindowDeadline(f"Window {i}", "Application deadline", WHEN, i) for i in range(n)
+            WindowDeadline(f"Window {i}", "Application deadline", WHEN.date(), i) for i in range(n)
         ),
         my_recent_ratings=tuple(RecentRating(2000 + i, f"P{i}", 4, WHEN) for i in range(n)),
     )
@@ -68,13 +65,22 @@ def test_large_home_is_truncated_with_more_notes(n: int) -> None:
 
 
 def test_deadline_is_dated_on_its_own_day_not_the_next() -> None:
-    # 30 Nov 2026 in Los Angeles ends at 1 Dec 00:00 PST (08:00 UTC): the instant the
-    # domain hands over. The date Slack renders must still be 30 Nov in the team's zone.
-    la = ZoneInfo("America/Los_Angeles")
-    end = deadline_instant(date(2026, 11, 30), la)
-    deadline = WindowDeadline("Winter 2026/2027", "Application deadline", end, 3)
+    # The deadline day (30 Nov 2026 in the team's zone) ends at 1 Dec 00:00 PST: the Home tab
+    # names the day itself, as `/intern windows` does — never the day after, and not a
+    # `<!date>` that a reader in another zone would see move.
+    deadline = WindowDeadline("Winter 2026/2027", "Application deadline", date(2026, 11, 30), 3)
     text = all_text(
         build_home(HomeView(user_id="U024BE7LH", upcoming_deadlines=(deadline,)))["blocks"]
     )
-    stamp = int(re.search(r"<!date\^(\d+)\^\{date_long_pretty\}", text).group(1))  # type: ignore[union-attr]
-    assert datetime.fromtimestamp(stamp, la).date() == date(2026, 11, 30)
+    assert "*Winter 2026/2027* — Application deadline in 3 days (Mon 30 Nov 2026)" in text
+    assert "Dec" not in text
+    assert "<!date" not in text.split("Upcoming deadlines")[1].split("Your recent ratings")[0]
+
+
+def test_home_dates_fall_back_to_the_teams_own_day() -> None:
+    # Rated at 20:00 in Los Angeles, which is already the next day in UTC.
+    rated = datetime(2018, 1, 10, 20, 0, tzinfo=LA)
+    view = build_home(
+        HomeView(user_id="U024BE7LH", my_recent_ratings=(RecentRating(7, "Ada", 4, rated),))
+    )
+    assert "|rated Wed 10 Jan 2018>" in all_text(view["blocks"])

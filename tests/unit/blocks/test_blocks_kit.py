@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
 from _validate import assert_safe_mrkdwn
 
-from hiring_bot.slack.blocks._kit import cap, esc, link, mention, plain
+from hiring_bot.slack.blocks._kit import cap, esc, link, mention, plain, slack_date
 
 
 def test_esc_escapes_and_truncates_without_breaking_entities() -> None:
@@ -47,3 +51,17 @@ def test_mention_refuses_broadcasts() -> None:
 def test_plain_is_short_and_never_empty() -> None:
     assert plain("", 10) == "-"
     assert len(plain("x" * 100, 75)) == 75
+
+
+def test_slack_date_falls_back_to_the_local_day_in_words() -> None:
+    # 20:30 on 10 Jan in Los Angeles is 04:30 on 11 Jan in UTC: the fallback is the team's day.
+    evening = datetime(2018, 1, 10, 20, 30, tzinfo=ZoneInfo("America/Los_Angeles"))
+    stamp = int(evening.timestamp())
+    assert slack_date(evening) == f"<!date^{stamp}^{{date_short_pretty}}|Wed 10 Jan 2018>"
+    assert slack_date(evening, "received {date_long_pretty} at {time}") == (
+        f"<!date^{stamp}^received {{date_long_pretty}} at {{time}}"
+        "|received Wed 10 Jan 2018 at 20:30>"
+    )
+    assert slack_date(evening.astimezone(UTC)).endswith("|Thu 11 Jan 2018>")
+    with pytest.raises(ValueError):
+        slack_date(datetime(2018, 1, 10, 20, 30))

@@ -90,7 +90,7 @@ def test_default_lists_open_applications_oldest_first(seeded: Session) -> None:
         ("cortex", ["Cy"]),
         ("htm ml", ["Ada", "Bob"]),
         ("NEW   Unclaimed", ["Bob", "Cy"]),
-        ("in_review", []),
+        ("in_review", ["Ada"]),  # claimed, so in review
         ("sort:name", ["Ada", "Bob", "Cy"]),
         ("winter mine shortlisted", []),
     ],

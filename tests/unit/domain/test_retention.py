@@ -183,7 +183,7 @@ def _full_application(session: Session) -> int:
         session,
         ref=ref,
         actor=ALICE,
-        target=Stage.IN_REVIEW,
+        target=Stage.SHORTLISTED,  # claiming moved it to in review
         reason="Ada Lovelace asked us to wait",
         now=T0,
     )
@@ -245,7 +245,7 @@ def test_anonymising_removes_every_trace_and_keeps_the_statistics(
     assert application.candidate.name == f"Anonymised applicant #{ref}"
     assert application.candidate.email == f"anonymised+{application.candidate_id}@invalid"
     # Kept: what the statistics and the history need.
-    assert application.stage == Stage.IN_REVIEW.value
+    assert application.stage == Stage.SHORTLISTED.value
     assert application.window is not None
     assert application.window.name == WINTER
     assert application.received_at == received_at
@@ -270,18 +270,19 @@ def test_anonymising_removes_every_trace_and_keeps_the_statistics(
     assert [e.action for e in entries] == [
         "application.created",
         "claim",
+        "stage",  # claiming moved it to in review
         "rate",
         "rate",
         "stage",
         ACTION,
     ]
-    stage_entry = entries[4]
+    stage_entry = entries[5]
     assert (stage_entry.actor, stage_entry.after, stage_entry.detail) == (
         ALICE,
-        {"stage": "in_review"},
+        {"stage": "shortlisted"},
         "",
     )
-    assert entries[2].after == {
+    assert entries[3].after == {
         "overall": 4,
         "criteria": {},
         "recommendation": None,

@@ -37,7 +37,46 @@ def test_claim_records_holder_time_history_and_audit(session: Session) -> None:
     assert application.claimed_at == NOW
     history = session.scalars(select(Claim)).all()
     assert [(c.user_id, c.claimed_at, c.released_at) for c in history] == [(ALICE, NOW, None)]
-    assert audit_actions(session, ref)[-1] == "claim"
+    # A new application someone holds is in review: moved there, audited as Alice's stage change.
+    assert (application.stage, application.stage_changed_at) == ("in_review", NOW)
+    assert audit_actions(session, ref)[-2:] == ["claim", "stage"]
+    moved = session.scalars(select(AuditEntry).where(AuditEntry.action == "stage")).one()
+    assert (moved.actor, moved.before, moved.after) == (
+        ALICE,
+        {"stage": "new"},
+        {"stage": "in_review"},
+    )
+    assert "It is now in review" in outcome.message
+
+
+def test_claim_and_assign_move_only_new_applications(session: Session) -> None:
+    assigned = add_application(session)
+    outcome = reviews.assign(
+        session,
+        ref=assigned,
+        actor=ADMIN,
+        assignee=BOB,
+        is_admin=True,
+        assignee_is_reviewer=True,
+        now=NOW,
+    )
+    assert "It is now in review" in outcome.message
+    application = session.get(Application, assigned)
+    assert application is not None
+    assert application.stage == "in_review"
+    stage_entry = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "stage", AuditEntry.application_id == assigned
+        )
+    ).one()
+    assert stage_entry.actor == ADMIN  # the admin moved it, by assigning
+    # Released and claimed again, or further along: the stage stays where it is.
+    reviews.unclaim(session, ref=assigned, actor=ADMIN, is_admin=True, now=NOW)
+    reviews.move_stage(session, ref=assigned, actor=ADMIN, target=Stage.SHORTLISTED, now=NOW)
+    outcome = reviews.claim(session, ref=assigned, actor=ALICE, now=NOW)
+    assert "in review" not in outcome.message
+    assert application.stage == "shortlisted"
+    assert audit_actions(session, assigned)[-1] == "claim"
 
 
 def test_one_holder_at_a_time(session: Session) -> None:
@@ -198,9 +237,9 @@ def test_unknown_and_closed_applications(session: Session) -> None:
 
 def test_stage_moves_and_refusals_list_the_allowed_ones(session: Session) -> None:
     ref = add_application(session)
-    reviews.claim(session, ref=ref, actor=ALICE, now=NOW)
     later = NOW + timedelta(days=1)
     reviews.move_stage(session, ref=ref, actor=ALICE, target=Stage.IN_REVIEW, now=later)
+    reviews.claim(session, ref=ref, actor=ALICE, now=NOW)  # already in review: stays
     application = session.get(Application, ref)
     assert application is not None
     assert (application.stage, application.stage_changed_at) == ("in_review", later)
@@ -252,9 +291,10 @@ def test_stats(session: Session) -> None:
     reviews.rate(session, ref=a, actor=BOB, values=RatingInput(2), now=NOW, quorum=2)
     reviews.rate(session, ref=b, actor=BOB, values=RatingInput(3), now=NOW, quorum=2)
     reviews.move_stage(session, ref=b, actor=BOB, target=Stage.IN_REVIEW, now=NOW)
+    add_application(session, "Cy Three")
     found = reviews.stats(session, window_id=None, viewer=CAROL, is_admin=False)
     assert dict(found.funnel)[Stage.NEW] == 1
-    assert dict(found.funnel)[Stage.IN_REVIEW] == 1
+    assert dict(found.funnel)[Stage.IN_REVIEW] == 2  # `a` by claiming, `b` by the move
     assert {(r.user_id, r.claimed, r.rated) for r in found.load} == {(ALICE, 1, 1), (BOB, 0, 2)}
     # Carol rated neither: no score-based figure for her (Alice's mean would be her one score).
     assert found.scores_limited
