@@ -62,10 +62,6 @@ class Settings:
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def require_slack(self, *, socket_mode: bool | None = None) -> None:
         """Raise ConfigError naming every Slack variable the bot cannot run without."""
         socket = self.socket_mode if socket_mode is None else socket_mode

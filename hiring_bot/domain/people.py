@@ -84,11 +84,6 @@ class ReviewerDirectory:
     def is_reviewer(self, user_id: str) -> bool:
         return self.access(user_id) is not Access.NONE
 
-    def invalidate(self) -> None:
-        with self._lock:
-            self._members = None
-            self._fetched_at = None
-
     def _channel_members(self, asking: str, *, allow_stale: bool = False) -> frozenset[str]:
         channel = self.settings.hiring_channel
         if not channel:

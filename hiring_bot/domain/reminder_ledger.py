@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hiring_bot.db.engine import session_scope
-from hiring_bot.db.models import Application, BotState, Claim, ReminderLedger
+from hiring_bot.db.models import Application, BotState, ReminderLedger
 from hiring_bot.domain import audit
 from hiring_bot.domain.reminders import (
     LAST_DIGEST_KEY,
@@ -32,6 +32,7 @@ from hiring_bot.domain.reminders import (
     Reminder,
     Slot,
 )
+from hiring_bot.domain.reviews import free_claim
 from hiring_bot.slack.outbox import enqueue_card_update, enqueue_message
 
 log = logging.getLogger(__name__)
@@ -128,23 +129,7 @@ def release_claim(
         session.rollback()
         return None
     before = {"claimed_by": application.claimed_by, "claimed_at": _iso(application.claimed_at)}
-    application.claimed_by = None
-    application.claimed_at = None
-    reason = release.reason
-    claim = (
-        session.query(Claim)
-        .filter(
-            Claim.application_id == application.id,
-            Claim.user_id == release.user_id,
-            Claim.released_at.is_(None),
-        )
-        .order_by(Claim.id.desc())
-        .first()
-    )
-    if claim is not None:
-        claim.released_at = at
-        claim.released_by = SYSTEM
-        claim.release_reason = reason
+    free_claim(session, application=application, by=SYSTEM, reason=release.reason, now=at)
     audit.record(
         session,
         actor=SYSTEM,
@@ -152,7 +137,7 @@ def release_claim(
         application_id=application.id,
         before=before,
         after={"claimed_by": None, "claimed_at": None},
-        detail=reason,
+        detail=release.reason,
     )
     session.flush()
     ids: list[int] = []

@@ -116,8 +116,8 @@ def _open_claim(session: Session, application_id: int) -> Claim | None:
     )
 
 
-def _release(
-    session: Session, application: Application, *, by: str, reason: str, now: datetime
+def free_claim(
+    session: Session, *, application: Application, by: str, reason: str, now: datetime
 ) -> str | None:
     """Clear the holder and close the claim history row; returns the former holder."""
     holder = application.claimed_by
@@ -133,10 +133,29 @@ def _release(
     return holder
 
 
-def _take(session: Session, application: Application, *, user_id: str, now: datetime) -> None:
+def _take(
+    session: Session,
+    application: Application,
+    *,
+    user_id: str,
+    former: str | None,
+    actor: str,
+    action: str,
+    now: datetime,
+) -> None:
+    """`user_id` now holds the application (any former holder already released); audited as
+    `action` by `actor`, from `former` to `user_id`."""
     application.claimed_by = user_id
     application.claimed_at = now
     session.add(Claim(application_id=application.id, user_id=user_id, claimed_at=now))
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        application_id=application.id,
+        before={"claimed_by": former},
+        after={"claimed_by": user_id},
+    )
 
 
 def _start_review(
@@ -171,15 +190,7 @@ def claim(session: Session, *, ref: int, actor: str, now: datetime) -> Outcome:
         raise Conflict(
             f"#{ref} is already claimed by <@{holder}>. Ask them (or an admin) to unclaim it first."
         )
-    _take(session, application, user_id=actor, now=now)
-    audit.record(
-        session,
-        actor=actor,
-        action="claim",
-        application_id=ref,
-        before={"claimed_by": None},
-        after={"claimed_by": actor},
-    )
+    _take(session, application, user_id=actor, former=None, actor=actor, action="claim", now=now)
     moved = _start_review(session, application, actor=actor, why="claimed", now=now)
     status = " It is now in review." if moved else ""
     return Outcome(ref, f"You claimed #{ref}.{status} Rate it with `/intern rate {ref}`.")
@@ -193,7 +204,7 @@ def unclaim(session: Session, *, ref: int, actor: str, is_admin: bool, now: date
     if holder != actor and not is_admin:
         raise NotAllowed(f"Only <@{holder}>, who holds #{ref}, or an admin can unclaim it.")
     reason = "unclaimed" if holder == actor else "unclaimed by an admin"
-    _release(session, application, by=actor, reason=reason, now=now)
+    free_claim(session, application=application, by=actor, reason=reason, now=now)
     audit.record(
         session,
         actor=actor,
@@ -230,15 +241,17 @@ def assign(
     if holder == assignee:
         raise Conflict(f"<@{assignee}> already holds #{ref}.")
     if holder is not None:
-        _release(session, application, by=actor, reason=f"reassigned to {assignee}", now=now)
-    _take(session, application, user_id=assignee, now=now)
-    audit.record(
+        free_claim(
+            session, application=application, by=actor, reason=f"reassigned to {assignee}", now=now
+        )
+    _take(
         session,
+        application,
+        user_id=assignee,
+        former=holder,
         actor=actor,
         action="assign",
-        application_id=ref,
-        before={"claimed_by": holder},
-        after={"claimed_by": assignee},
+        now=now,
     )
     moved = _start_review(session, application, actor=actor, why="assigned", now=now)
     taken = f" (taken from <@{holder}>)" if holder else ""
@@ -254,7 +267,7 @@ def recuse(session: Session, *, ref: int, actor: str, now: datetime) -> Outcome:
     session.add(Recusal(application_id=ref, user_id=actor, created_at=now))
     dropped: list[str] = []
     if application.claimed_by == actor:
-        _release(session, application, by=actor, reason="recused", now=now)
+        free_claim(session, application=application, by=actor, reason="recused", now=now)
         dropped.append("your claim")
     review = own_review(session, application_id=ref, user_id=actor)
     removed: dict[str, Any] | None = None
@@ -429,7 +442,9 @@ def move_stage(
     released = None
     if target in CLOSED:
         # A closed application needs no reviewer: free the claim so no stale-claim reminder nags.
-        released = _release(session, application, by=actor, reason=f"moved to {target}", now=now)
+        released = free_claim(
+            session, application=application, by=actor, reason=f"moved to {target}", now=now
+        )
     audit.record(
         session,
         actor=actor,

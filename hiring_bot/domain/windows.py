@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -111,10 +111,6 @@ def is_finished(window: Window, *, at: datetime, tz: ZoneInfo) -> bool:
 def is_open(window: Window, *, at: datetime, tz: ZoneInfo) -> bool:
     """Still active: not closed by an admin and not finished. Reminders go only to open windows."""
     return not is_closed(window, at=at) and not is_finished(window, at=at, tz=tz)
-
-
-def accepting_applications(window: Window, *, at: datetime, tz: ZoneInfo) -> bool:
-    return not is_closed(window, at=at) and at < deadline_instant(window.application_deadline, tz)
 
 
 # --- parsing the file ----------------------------------------------------------------------------
@@ -469,7 +465,3 @@ def window_specs(session: Session, *, at: datetime | None = None) -> list[Window
         for w in windows
         if (w.closed_at is None if at is None else not is_closed(w, at=at))
     ]
-
-
-def all_windows(session: Session) -> Sequence[Window]:
-    return session.scalars(select(Window).order_by(Window.starts_on, Window.id)).all()

@@ -148,10 +148,19 @@ _DEGREE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def find_university_and_program(text: str) -> tuple[str | None, str | None]:
-    """(university, program) named in ``text``; program is one of PROGRAMS. Either may be None."""
+def find_university_and_program(
+    text: str, *, resume_text: str | None = None
+) -> tuple[str | None, str | None]:
+    """(university, program) named in ``text``; program is one of PROGRAMS. Either may be None.
+
+    The applicant's own words come first; ``resume_text`` only fills in what they do not name.
+    """
     text = text[:MAX_SCAN_CHARS]
-    return _university(text), _program(text)
+    university, program = _university(text), _program(text)
+    if (university is None or program is None) and resume_text:
+        from_resume = find_university_and_program(resume_text)
+        university, program = university or from_resume[0], program or from_resume[1]
+    return university, program
 
 
 def _university(text: str) -> str | None:

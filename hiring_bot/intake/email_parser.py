@@ -211,11 +211,7 @@ def _parse(raw: bytes, windows: Sequence[WindowSpec], limits: IntakeLimits) -> P
     attachment_text = "\n".join(a.text for a in attachments if a.text)
     links = find_links("\n".join([body, *hrefs, cover_letter_text or "", attachment_text]))
     period_text, window_name = match_window(primary, windows)
-    university, program = find_university_and_program(primary)
-    if (university is None or program is None) and resume_text:
-        resume_university, resume_program = find_university_and_program(resume_text)
-        university = university or resume_university
-        program = program or resume_program
+    university, program = find_university_and_program(primary, resume_text=resume_text)
     eligibility, eligibility_reason = assess_eligibility("\n".join([primary, attachment_text]))
 
     return ApplicationDraft(

@@ -215,10 +215,7 @@ def build_draft(
     elif letter:
         period_text, window_name = match_window(letter, windows)
     stated = "\n".join(t for t in (fields.period or "", letter) if t)
-    university, program = find_university_and_program(letter)
-    if (university is None or program is None) and resume_text:
-        from_resume = find_university_and_program(resume_text)
-        university, program = university or from_resume[0], program or from_resume[1]
+    university, program = find_university_and_program(letter, resume_text=resume_text)
     eligibility, reason = assess_eligibility(fields.eligibility or "")
     if eligibility == "unknown":
         eligibility, reason = assess_eligibility("\n".join([letter, resume_text or ""]))

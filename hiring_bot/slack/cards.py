@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hiring_bot.config import Settings
-from hiring_bot.db.models import Application, Attachment, AuditEntry, Claim, Review
+from hiring_bot.db.models import Application, Attachment, AuditEntry, Claim, Review, Window
 from hiring_bot.domain import audit, queries
 from hiring_bot.domain.redaction import shown_email, shown_name
 from hiring_bot.domain.reviews import get_application, stage_of, visible_average
@@ -283,16 +283,17 @@ def home_for(
     )
 
 
+def window_summary(window: Window, *, now: datetime) -> WindowSummary:
+    return WindowSummary(
+        name=window.name,
+        application_deadline=window.application_deadline,
+        decision_deadline=window.decision_deadline,
+        starts_on=window.starts_on,
+        ends_on=window.ends_on,
+        closed=window.closed_at is not None and window.closed_at <= now,
+        aliases=tuple(window.aliases or ()),
+    )
+
+
 def window_summaries(session: Session, *, now: datetime) -> list[WindowSummary]:
-    return [
-        WindowSummary(
-            name=w.name,
-            application_deadline=w.application_deadline,
-            decision_deadline=w.decision_deadline,
-            starts_on=w.starts_on,
-            ends_on=w.ends_on,
-            closed=w.closed_at is not None and w.closed_at <= now,
-            aliases=tuple(w.aliases or ()),
-        )
-        for w in queries.windows(session)
-    ]
+    return [window_summary(w, now=now) for w in queries.windows(session)]

@@ -74,13 +74,11 @@ MAILBOX_POLL_MINUTES = 3
 
 def enqueue_card(session: Session, *, application_id: int) -> OutboxMessage:
     """The application's channel card; one per application however often this is called."""
-    key = f"card:{application_id}"
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
-    if existing is not None:
-        return existing
     return _add(
         session,
-        OutboxMessage(kind=KIND_CARD_POST, dedupe_key=key, application_id=application_id),
+        OutboxMessage(
+            kind=KIND_CARD_POST, dedupe_key=f"card:{application_id}", application_id=application_id
+        ),
     )
 
 
@@ -135,12 +133,6 @@ def enqueue_message(
     ``thread_of_application`` posts into the thread of that application's card (waiting for the
     card if it has not been posted yet).
     """
-    if dedupe_key is not None:
-        existing = session.scalar(
-            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
-        )
-        if existing is not None:
-            return existing
     payload: dict[str, Any] = {"text": text}
     if blocks is not None:
         payload["blocks"] = blocks
@@ -159,15 +151,11 @@ def enqueue_message(
 
 
 def _enqueue_file_share(session: Session, *, attachment: Attachment) -> OutboxMessage:
-    key = f"file:{attachment.id}"
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
-    if existing is not None:
-        return existing
     return _add(
         session,
         OutboxMessage(
             kind=KIND_FILE_SHARE,
-            dedupe_key=key,
+            dedupe_key=f"file:{attachment.id}",
             application_id=attachment.application_id,
             payload={"attachment_id": attachment.id},
         ),
@@ -178,15 +166,11 @@ def enqueue_file_delete(
     session: Session, *, file_id: str, application_id: int | None
 ) -> OutboxMessage:
     """Delete a file the bot shared (``files.delete``); once per file however often asked."""
-    key = f"file_delete:{file_id}"
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
-    if existing is not None:
-        return existing
     return _add(
         session,
         OutboxMessage(
             kind=KIND_FILE_DELETE,
-            dedupe_key=key,
+            dedupe_key=f"file_delete:{file_id}",
             application_id=application_id,
             payload={"file_id": file_id},
         ),
@@ -194,6 +178,13 @@ def enqueue_file_delete(
 
 
 def _add(session: Session, row: OutboxMessage) -> OutboxMessage:
+    """Add ``row``, or return the row already holding its ``dedupe_key`` (``row`` is dropped)."""
+    if row.dedupe_key is not None:
+        existing = session.scalar(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == row.dedupe_key)
+        )
+        if existing is not None:
+            return existing
     row.status = PENDING
     row.attempts = 0
     row.next_attempt_at = DUE_NOW

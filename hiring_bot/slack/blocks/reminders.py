@@ -57,13 +57,23 @@ def _list_cmd(query: str) -> str:
     return esc(f"/intern list {query}".strip(), 200).replace("`", "'")
 
 
+def _oldest_then_list(title: str, items: tuple[WaitingItem, ...], list_query: str) -> list[Block]:
+    """The oldest applications waiting to be claimed (if any), then the button opening the list."""
+    blocks: list[Block] = []
+    if items:
+        blocks.append(section(title))
+        blocks.extend(_item_blocks(items, "waiting", "Claim", ids.CLAIM, _list_cmd(list_query)))
+    blocks.append(_open_list(list_query))
+    return blocks
+
+
 # --- window approaching (channel) ----------------------------------------------------------------
 
 
 def build_window_reminder(r: WindowReminder) -> list[Block]:
     name = esc(r.window_name, 150, empty="(unnamed)")
     kind = esc(r.deadline_kind, 60)
-    blocks: list[Block] = [
+    return [
         section(
             f":alarm_clock: *{name}* — {kind} {countdown(r.days_left)} ({day_text(r.deadline)})",
             fields=[
@@ -72,15 +82,9 @@ def build_window_reminder(r: WindowReminder) -> list[Block]:
                 f"*Rated*\n{r.rated}",
                 f"*Shortlisted*\n{r.shortlisted}",
             ],
-        )
+        ),
+        *_oldest_then_list("*Oldest waiting for action*", r.oldest, r.list_query),
     ]
-    if r.oldest:
-        blocks.append(section("*Oldest waiting for action*"))
-        blocks.extend(
-            _item_blocks(r.oldest, "waiting", "Claim", ids.CLAIM, _list_cmd(r.list_query))
-        )
-    blocks.append(_open_list(r.list_query))
-    return blocks
 
 
 def window_reminder_text(r: WindowReminder) -> str:
@@ -133,12 +137,7 @@ def build_digest(d: Digest) -> list[Block]:
         if d.new_count > len(lines):
             lines.append(f"_and {d.new_count - len(lines)} more_")
         blocks.append(section("*New*\n" + "\n".join(lines)))
-    if d.oldest_waiting:
-        blocks.append(section("*Oldest waiting*"))
-        blocks.extend(
-            _item_blocks(d.oldest_waiting, "waiting", "Claim", ids.CLAIM, _list_cmd(d.list_query))
-        )
-    blocks.append(_open_list(d.list_query))
+    blocks.extend(_oldest_then_list("*Oldest waiting*", d.oldest_waiting, d.list_query))
     return blocks
 
 

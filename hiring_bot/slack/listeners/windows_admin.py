@@ -31,6 +31,7 @@ from hiring_bot.slack.blocks import (
     parse_window_submission,
     window_saved_text,
 )
+from hiring_bot.slack.cards import window_summary
 from hiring_bot.slack.listeners.router import CommandContext, CommandRouter
 from hiring_bot.slack.listeners.workflow import authorize, log_failure, post_private
 
@@ -58,18 +59,6 @@ def _require_window(session: Session, name: str) -> Window:
     return window
 
 
-def _summary(window: Window) -> WindowSummary:
-    return WindowSummary(
-        name=window.name,
-        application_deadline=window.application_deadline,
-        decision_deadline=window.decision_deadline,
-        starts_on=window.starts_on,
-        ends_on=window.ends_on,
-        closed=window.closed_at is not None,
-        aliases=tuple(window.aliases or ()),
-    )
-
-
 def _metadata(mode: str, channel: str, window_id: int | None = None) -> str:
     return json.dumps({"mode": mode, "channel": channel, "window_id": window_id})
 
@@ -89,7 +78,8 @@ def window_command(ctx: CommandContext) -> None:
         with session_scope(ctx.deps.sessions) as session:
             window = _require_window(session, name)
             view = build_window_modal(
-                _summary(window), _metadata("edit", ctx.channel_id, window.id)
+                window_summary(window, now=ctx.deps.clock.now()),
+                _metadata("edit", ctx.channel_id, window.id),
             )
         ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
         return
@@ -199,7 +189,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                     if errors:
                         session.rollback()
                     elif window is not None:
-                        saved = _summary(window)
+                        saved = window_summary(window, now=deps.clock.now())
             except Exception as exc:
                 log_failure("window modal", exc)
                 errors = {ids.WINDOW_NAME: "Could not save just now; please try again."}

@@ -14,7 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hiring_bot.bootstrap import Deps
 from hiring_bot.db.models import Application, OutboxMessage
+from hiring_bot.domain.windows import window_specs
+from hiring_bot.intake.draft import IntakeLimits
+from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
 from tests.conftest import SHARED
 from tests.fakes.slack_api import Call, FakeSlack
 
@@ -97,4 +101,16 @@ def applications(sessions: sessionmaker[Session]) -> list[Application]:
 def corpus_files() -> list[Path]:
     return sorted(
         p for p in (CORPUS / "emails").iterdir() if p.is_file() and p.suffix.lower() != ".md"
+    )
+
+
+def ingest(deps: Deps, raw: bytes) -> IngestOutcome:
+    """Ingest one email in its own transaction, matched against the windows in the database."""
+    with deps.sessions() as session:
+        specs = window_specs(session)
+    return in_transaction(
+        deps.sessions,
+        lambda s: ingest_email(
+            s, raw=raw, windows=specs, limits=IntakeLimits(), now=deps.clock.now()
+        ),
     )

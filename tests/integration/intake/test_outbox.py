@@ -13,8 +13,6 @@ from slack_sdk import WebClient
 from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, Attachment, OutboxMessage
-from hiring_bot.intake.draft import IntakeLimits
-from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
 from hiring_bot.slack.outbox import (
     CARD_EVENT_TYPE,
     DeliveryReport,
@@ -29,24 +27,12 @@ from tests.fakes.slack_api import FakeSlack
 from tests.integration.intake.helpers import (
     application_email,
     applications,
+    ingest,
     ok_posts,
     outbox_rows,
 )
 
 pytestmark = pytest.mark.usefixtures("windows")
-
-
-def ingest(deps: Deps, raw: bytes) -> IngestOutcome:
-    from hiring_bot.domain.windows import window_specs
-
-    with deps.sessions() as session:
-        specs = window_specs(session)
-    return in_transaction(
-        deps.sessions,
-        lambda s: ingest_email(
-            s, raw=raw, windows=specs, limits=IntakeLimits(), now=deps.clock.now()
-        ),
-    )
 
 
 def card_row(deps: Deps) -> OutboxMessage:

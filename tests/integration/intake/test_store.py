@@ -9,30 +9,18 @@ from sqlalchemy import select
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.db.models import Application, AuditEntry, Candidate, OutboxMessage
-from hiring_bot.domain.windows import window_specs
-from hiring_bot.intake.draft import IntakeLimits
-from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
+from hiring_bot.intake.store import IngestOutcome
 from hiring_bot.slack.outbox import deliver_pending
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.intake.helpers import (
     COVER_LETTER,
     application_email,
     applications,
+    ingest,
     ok_posts,
 )
 
 pytestmark = pytest.mark.usefixtures("windows")
-
-
-def ingest(deps: Deps, raw: bytes) -> IngestOutcome:
-    with deps.sessions() as session:
-        specs = window_specs(session)
-    return in_transaction(
-        deps.sessions,
-        lambda s: ingest_email(
-            s, raw=raw, windows=specs, limits=IntakeLimits(), now=deps.clock.now()
-        ),
-    )
 
 
 def test_a_stored_email_has_its_parsed_fields_attachments_and_audit(deps: Deps) -> None:
