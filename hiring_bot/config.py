@@ -57,6 +57,9 @@ class Settings:
     rating_quorum: int = 2
     retention_days: int | None = None
     web_concurrency: int = 2
+    max_message_mb: int = 25
+    max_attachment_mb: int = 10
+    max_pdf_pages: int = 30
 
     @property
     def socket_mode(self) -> bool:
@@ -220,6 +223,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rating_quorum=_int(env, "RATING_QUORUM", 2, problems, low=1),
         retention_days=retention,
         web_concurrency=_int(env, "WEB_CONCURRENCY", 2, problems, low=1),
+        max_message_mb=_int(env, "MAX_MESSAGE_MB", 25, problems, low=1),
+        max_attachment_mb=_int(env, "MAX_ATTACHMENT_MB", 10, problems, low=1),
+        max_pdf_pages=_int(env, "MAX_PDF_PAGES", 30, problems, low=1),
     )
     if problems:
         raise ConfigError(problems)

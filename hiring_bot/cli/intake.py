@@ -25,6 +25,7 @@ from hiring_bot.db.migrate import upgrade
 from hiring_bot.db.models import Window
 from hiring_bot.domain.windows import find_window, seed_windows, window_specs
 from hiring_bot.intake.draft import IntakeLimits
+from hiring_bot.intake.limits import limits_for
 from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
 
 MESSAGE_SUFFIXES = (".eml",)
@@ -130,7 +131,7 @@ def ingest_paths(
     limits: IntakeLimits | None = None,
 ) -> IngestSummary:
     """Ingest every message under ``paths``; one line each on ``out``. Paths must exist."""
-    intake_limits = limits or IntakeLimits()
+    intake_limits = limits or limits_for(deps.settings)
     files, ignored = collect(paths)
     entries = list(items_of(files))
     summary = IngestSummary(ignored_files=ignored)

@@ -34,6 +34,7 @@ from hiring_bot.intake.form import (
     check_fields,
     form_source_id,
 )
+from hiring_bot.intake.limits import limits_for
 from hiring_bot.intake.store import SOURCE_CSV, StoreResult, in_transaction, store_application
 
 COLUMNS = (
@@ -93,7 +94,7 @@ class ImportReport:
 def import_csv(
     deps: Deps, *, path: Path, dry_run: bool = False, limits: IntakeLimits | None = None
 ) -> ImportReport:
-    intake_limits = limits or IntakeLimits()
+    intake_limits = limits or limits_for(deps.settings)
     report = ImportReport()
     with deps.sessions() as session:
         windows = window_specs(session)

@@ -33,6 +33,7 @@ from hiring_bot.bootstrap import Deps
 from hiring_bot.db.models import MailboxMessage
 from hiring_bot.domain.windows import window_specs
 from hiring_bot.intake.draft import IntakeLimits, WindowSpec
+from hiring_bot.intake.limits import limits_for
 from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ def poll_mailbox(
     if not target:
         raise MailboxError("IMAP_URL is not set")
     config = parse_imap_url(target)
-    intake_limits = limits or IntakeLimits()
+    intake_limits = limits or limits_for(deps.settings)
     with deps.sessions() as session:
         windows = window_specs(session)
     imap = opener(config)

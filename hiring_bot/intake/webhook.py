@@ -29,6 +29,7 @@ from hiring_bot.bootstrap import Deps
 from hiring_bot.domain.windows import window_specs
 from hiring_bot.intake.draft import IntakeLimits
 from hiring_bot.intake.form import build_draft, check_json, form_source_id
+from hiring_bot.intake.limits import limits_for
 from hiring_bot.intake.store import SOURCE_WEBHOOK, StoreResult, in_transaction, store_application
 from hiring_bot.slack.outbox import deliver_soon
 
@@ -47,7 +48,7 @@ def _limit(limits: IntakeLimits) -> int:
 
 def intake_route(deps: Deps, *, limits: IntakeLimits | None = None) -> Route:
     """The WSGI route for POST /intake/applications (registered in web.build_web)."""
-    intake_limits = limits or IntakeLimits()
+    intake_limits = limits or limits_for(deps.settings)
 
     def route(environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         token = deps.settings.intake_token

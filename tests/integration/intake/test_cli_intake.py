@@ -336,3 +336,30 @@ def test_a_progress_bar_is_drawn_only_on_a_terminal(deps: Deps, mail_folder: Pat
     assert terminal.getvalue().endswith("\r\x1b[K")  # the bar is cleared at the end
     assert pipe.getvalue() == ""
     assert "\r" not in out.getvalue()
+
+
+def test_operator_size_limits_apply_to_ingest(db: TestDatabase, deps: Deps, tmp_path: Path) -> None:
+    big = application_email(
+        name="Big Attachment", address="big@example.edu", resume=b"%PDF-1.4\n" + b"0" * 1_500_000
+    )
+    (tmp_path / "big.eml").write_bytes(big)
+    limited = {**cli_env(db), "MAX_MESSAGE_MB": "1"}
+    result = run_cli("ingest", str(tmp_path / "big.eml"), env=limited, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "big.eml: rejected: message too large" in result.stdout
+    assert applications(deps.sessions) == []
+
+    roomy = {**cli_env(db), "MAX_MESSAGE_MB": "5", "MAX_ATTACHMENT_MB": "1"}
+    result = run_cli("ingest", str(tmp_path / "big.eml"), env=roomy, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"big\.eml: stored #\d+", result.stdout)
+    with deps.sessions() as session:
+        (application,) = session.scalars(select(Application)).all()
+        reasons = [a.text_unavailable or "" for a in application.attachments]
+    assert any("too large" in reason for reason in reasons)
+
+
+def test_size_limit_settings_are_validated(tmp_path: Path) -> None:
+    result = run_cli("migrate", env={"MAX_ATTACHMENT_MB": "lots"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "MAX_ATTACHMENT_MB must be a whole number >= 1" in result.stderr
