@@ -56,31 +56,11 @@ def test_web_without_configuration_exits_with_the_problem(tmp_path: Path) -> Non
     assert "SLACK_BOT_TOKEN is not set" in output
 
 
-def test_clock_runs_until_heroku_stops_it(tmp_path: Path) -> None:
-    """`clock` keeps running with the scheduler and exits cleanly on SIGTERM (a dyno restart)."""
-    lines = procfile()
-    with FakeSlack(token="xoxb-test") as fake, empty_database("sqlite", tmp_path) as url:
-        env = {**SLACK_ENV, "DATABASE_URL": url, "SLACK_API_URL": fake.url}
-        with process(lines["release"], env=env, cwd=tmp_path) as release:
-            assert release.wait(timeout=120) == 0
-        with process(lines["clock"], env=env, cwd=tmp_path) as clock:
-            seen = ""
-            assert clock.stdout is not None
-            for line in clock.stdout:
-                seen += line
-                if "clock process started" in line:
-                    break
-            assert clock.poll() is None, seen
-            clock.terminate()
-            code = clock.wait(timeout=30)
-            seen += clock.stdout.read()
-    assert code == 0, seen
-    assert "clock process stopped" in seen
-    assert "Traceback" not in seen
+def _run_clock(tmp_path: Path, **extra: str) -> tuple[bool, int, str]:
+    """Release, then `clock` until it says it started, then SIGTERM as a dyno restart sends.
 
-
-def _clock_start_output(tmp_path: Path, **extra: str) -> str:
-    """What `hiring-bot clock` prints up to "clock process started" (then it is stopped)."""
+    Returns whether it was still running when stopped, its exit status and everything it printed.
+    """
     lines = procfile()
     with FakeSlack(token="xoxb-test") as fake, empty_database("sqlite", tmp_path) as url:
         env = {**SLACK_ENV, "DATABASE_URL": url, "SLACK_API_URL": fake.url, **extra}
@@ -93,13 +73,25 @@ def _clock_start_output(tmp_path: Path, **extra: str) -> str:
                 seen += line
                 if "clock process started" in line:
                     break
+            running = clock.poll() is None
             clock.terminate()
-            assert clock.wait(timeout=30) == 0, seen
-    return seen
+            code = clock.wait(timeout=30)
+            seen += clock.stdout.read()
+    return running, code, seen
+
+
+def test_clock_runs_until_heroku_stops_it(tmp_path: Path) -> None:
+    """`clock` keeps running with the scheduler and exits cleanly on SIGTERM (a dyno restart)."""
+    running, code, seen = _run_clock(tmp_path)
+    assert running, seen
+    assert code == 0, seen
+    assert "clock process stopped" in seen
+    assert "Traceback" not in seen
 
 
 def test_clock_start_logs_its_jobs_in_one_line(tmp_path: Path) -> None:
-    seen = _clock_start_output(tmp_path, RETENTION_DAYS="30")
+    _, code, seen = _run_clock(tmp_path, RETENTION_DAYS="30")
+    assert code == 0, seen
 
     assert "Adding job tentatively" not in seen
     assert " INFO apscheduler" not in seen
@@ -110,7 +102,8 @@ def test_clock_start_logs_its_jobs_in_one_line(tmp_path: Path) -> None:
 
 
 def test_clock_start_with_log_level_debug_keeps_apschedulers_lines(tmp_path: Path) -> None:
-    seen = _clock_start_output(tmp_path, LOG_LEVEL="DEBUG")
+    _, code, seen = _run_clock(tmp_path, LOG_LEVEL="DEBUG")
+    assert code == 0, seen
 
     assert "Adding job tentatively" in seen
     assert "scheduled jobs: " in seen
