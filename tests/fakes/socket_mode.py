@@ -122,17 +122,21 @@ class _Connection:
         self.close_sent = False
         self.buffer = b""
 
+    def read_more(self, size: int) -> None:
+        """Append what the socket has (up to `size`); a timeout just returns for another look."""
+        try:
+            chunk = self.sock.recv(size)
+        except TimeoutError:
+            if self.give_up.is_set():
+                raise _Closed("server stopping") from None
+            return
+        if not chunk:
+            raise _Closed("peer closed the TCP connection")
+        self.buffer += chunk
+
     def recv_exact(self, n: int) -> bytes:
         while len(self.buffer) < n:
-            try:
-                chunk = self.sock.recv(65536)
-            except TimeoutError:
-                if self.give_up.is_set():
-                    raise _Closed("server stopping") from None
-                continue
-            if not chunk:
-                raise _Closed("peer closed the TCP connection")
-            self.buffer += chunk
+            self.read_more(65536)
         data, self.buffer = self.buffer[:n], self.buffer[n:]
         return data
 
@@ -140,15 +144,7 @@ class _Connection:
         while marker not in self.buffer:
             if len(self.buffer) > limit:
                 raise _Closed("request too large")
-            try:
-                chunk = self.sock.recv(4096)
-            except TimeoutError:
-                if self.give_up.is_set():
-                    raise _Closed("server stopping") from None
-                continue
-            if not chunk:
-                raise _Closed("peer closed the TCP connection")
-            self.buffer += chunk
+            self.read_more(4096)
         head, _, self.buffer = self.buffer.partition(marker)
         return head
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email.header import Header
 from email.message import EmailMessage
 
 import docx
+from _intake_windows import WINDOWS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,24 +17,8 @@ from hiring_bot.intake.draft import (
     IntakeLimits,
     Rejected,
     Skipped,
-    WindowSpec,
 )
 from hiring_bot.intake.email_parser import parse_email
-
-WINDOWS = (
-    WindowSpec(
-        name="Winter 2017/2018",
-        aliases=("winter 2017", "winter 2018", "winter"),
-        starts_on=date(2017, 12, 1),
-        ends_on=date(2018, 3, 31),
-    ),
-    WindowSpec(
-        name="Spring/Summer 2018",
-        aliases=("spring 2018", "summer 2018", "spring/summer 2018"),
-        starts_on=date(2018, 4, 1),
-        ends_on=date(2018, 9, 30),
-    ),
-)
 
 COVER_LETTER = """Dear Numenta team,
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
+from _intake_windows import WINDOWS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,20 +20,6 @@ from hiring_bot.intake.extract import (
     normalize_link,
 )
 
-WINDOWS = (
-    WindowSpec(
-        name="Winter 2017/2018",
-        aliases=("winter 2017", "winter 2018", "winter"),
-        starts_on=date(2017, 12, 1),
-        ends_on=date(2018, 3, 31),
-    ),
-    WindowSpec(
-        name="Spring/Summer 2018",
-        aliases=("spring 2018", "summer 2018", "spring/summer 2018"),
-        starts_on=date(2018, 4, 1),
-        ends_on=date(2018, 9, 30),
-    ),
-)
 # The same windows without aliases: matching falls back to dates.
 BARE_WINDOWS = tuple(WindowSpec(w.name, (), w.starts_on, w.ends_on) for w in WINDOWS)
 
