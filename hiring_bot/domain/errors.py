@@ -6,6 +6,8 @@ changed when one of these is raised, because it is raised before the session is 
 
 from __future__ import annotations
 
+from hiring_bot.mrkdwn import escape
+
 
 class DomainError(Exception):
     """A refusal with a user-facing explanation."""
@@ -40,5 +42,5 @@ def quote(text: str, limit: int = 40) -> str:
     one = " ".join(text.split())
     if len(one) > limit:
         one = one[: limit - 1] + "…"
-    one = one.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+    one = escape(one).replace("`", "'")
     return f"`{one}`" if one else "(nothing)"

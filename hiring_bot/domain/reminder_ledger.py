@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, BotState, ReminderLedger
 from hiring_bot.domain import audit
+from hiring_bot.domain.claims import free_claim
 from hiring_bot.domain.reminders import (
     LAST_DIGEST_KEY,
     REVIEW_STAGES,
@@ -32,7 +33,6 @@ from hiring_bot.domain.reminders import (
     Reminder,
     Slot,
 )
-from hiring_bot.domain.reviews import free_claim
 from hiring_bot.slack.outbox import enqueue_card_update, enqueue_message
 
 log = logging.getLogger(__name__)

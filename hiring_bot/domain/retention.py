@@ -1,15 +1,6 @@
 """Retention: remove an applicant's personal data, keeping the numbers the team needs.
 
-When is an application due (``due_for_retention``)?
-
-- In a window: ``RETENTION_DAYS`` after the window ends — the end of ``ends_on`` in
-  HIRING_TIMEZONE (the next local midnight), or the moment an admin closed the window if that was
-  earlier. Every application of that window is then due whatever its stage: an application still
-  "new" or "shortlisted" when its window has ended will never be decided for that window.
-- In no window (the period matched none): there is no end date to count from, so the clock starts
-  ``NO_WINDOW_SPAN`` (180 days — an application deadline, a start and a 3-4 month internship)
-  after the application arrived, or at its last stage change if that is later, so an application
-  someone is still moving along is never purged under the team's feet.
+When an application becomes due is `hiring_bot.domain.retention_due`.
 
 What ``anonymise_application`` removes and keeps:
 
@@ -41,9 +32,8 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -51,17 +41,16 @@ from sqlalchemy.orm import Session
 from hiring_bot.db.models import (
     Application,
     AuditEntry,
-    Claim,
     MailboxMessage,
     OutboxMessage,
     Review,
-    Window,
 )
 from hiring_bot.domain import audit
+from hiring_bot.domain.applications import get_application
+from hiring_bot.domain.claims import free_claim
 from hiring_bot.domain.errors import Conflict
 from hiring_bot.domain.redaction import anonymised_email, anonymised_label
-from hiring_bot.domain.reviews import get_application
-from hiring_bot.domain.windows import deadline_instant
+from hiring_bot.mrkdwn import escape
 from hiring_bot.slack.outbox import (
     FAILED,
     KIND_FILE_SHARE,
@@ -77,7 +66,6 @@ REASON_RETENTION = "retention"
 REASON_REQUEST = "request"
 REASONS = frozenset({REASON_RETENTION, REASON_REQUEST})
 
-NO_WINDOW_SPAN = timedelta(days=180)
 REMOVED = "[removed]"
 HASH_PREFIX = "anon:"
 
@@ -111,68 +99,6 @@ NESTED_AUDIT_KEYS = frozenset({"review"})
 SAFE_DETAIL_ACTIONS = frozenset(
     {"application.created", "claim_released", "refused", "recuse", "claim", "unclaim", ACTION}
 )
-
-
-# --- what is due ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Due:
-    application_id: int
-    started_at: datetime  # when the retention clock started (the window's end, ...)
-    due_at: datetime  # started_at + RETENTION_DAYS
-    basis: str  # why, without personal data: "window Winter 2017/2018 ended 2018-07-01 00:00"
-
-
-def window_ended_at(window: Window, *, tz: ZoneInfo) -> datetime:
-    """The end of `ends_on` in `tz`, or when the window was closed if that was earlier."""
-    end = deadline_instant(window.ends_on, tz)
-    if window.closed_at is not None and window.closed_at < end:
-        return window.closed_at
-    return end
-
-
-def due_for_retention(
-    session: Session, *, now: datetime, retention_days: int, tz: ZoneInfo
-) -> list[Due]:
-    """Applications not yet anonymised whose retention period is over at `now`, by reference."""
-    keep = timedelta(days=retention_days)
-    found: list[Due] = []
-    ended: dict[int, tuple[datetime, str]] = {}
-    for window in session.scalars(select(Window)):
-        end = window_ended_at(window, tz=tz)
-        if end + keep <= now:
-            when = end.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-            verb = "closed" if window.closed_at is not None and window.closed_at == end else "ended"
-            ended[window.id] = (end, f"window {window.name} {verb} {when}")
-    if ended:
-        rows = session.execute(
-            select(Application.id, Application.window_id).where(
-                Application.anonymised_at.is_(None), Application.window_id.in_(list(ended))
-            )
-        )
-        for ref, window_id in rows:
-            if window_id is not None:
-                end, basis = ended[window_id]
-                found.append(Due(ref, end, end + keep, basis))
-    # Compared with bound instants, not SQL interval arithmetic (SQLite and Postgres differ).
-    loose = session.execute(
-        select(Application.id, Application.received_at, Application.stage_changed_at).where(
-            Application.anonymised_at.is_(None),
-            Application.window_id.is_(None),
-            Application.received_at <= now - keep - NO_WINDOW_SPAN,
-            Application.stage_changed_at <= now - keep,
-        )
-    )
-    for ref, received_at, changed_at in loose:
-        start = max(received_at + NO_WINDOW_SPAN, changed_at)
-        when = received_at.astimezone(tz).strftime("%Y-%m-%d")
-        found.append(Due(ref, start, start + keep, f"no window; received {when}"))
-    found.sort(key=lambda d: d.application_id)
-    return found
-
-
-# --- anonymising ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -239,7 +165,8 @@ def anonymise_application(
     outbox_ids: list[int] = []
 
     _clear_application(application)
-    released = _release_claim(session, application, actor=actor, now=now)
+    # Nothing is left to review: free the claim so no stale-claim reminder nags its holder.
+    released = free_claim(session, application=application, by=actor, reason="anonymised", now=now)
     for review in session.scalars(select(Review).where(Review.application_id == application.id)):
         review.notes = ""
     attachments_deleted = len(application.attachments)
@@ -327,24 +254,6 @@ def _clear_application(application: Application) -> None:
         application.message_id = hashed_identity(application.message_id)
 
 
-def _release_claim(
-    session: Session, application: Application, *, actor: str, now: datetime
-) -> str | None:
-    """Nothing is left to review: free the claim so no stale-claim reminder nags its holder."""
-    holder = application.claimed_by
-    if holder is None:
-        return None
-    for claim in session.scalars(
-        select(Claim).where(Claim.application_id == application.id, Claim.released_at.is_(None))
-    ):
-        claim.released_at = now
-        claim.released_by = actor[:32]
-        claim.release_reason = "anonymised"
-    application.claimed_by = None
-    application.claimed_at = None
-    return holder
-
-
 def _cancel_file_shares(session: Session, application_id: int, *, now: datetime) -> None:
     """Attachments not shared yet never will be. A share in flight right now is left alone: when
     it lands with its attachment gone, the outbox queues the file's deletion."""
@@ -398,8 +307,3 @@ def _replace_strings(value: Any, patterns: Sequence[tuple[re.Pattern[str], str]]
     if isinstance(value, list):
         return [_replace_strings(item, patterns) for item in value]
     return value
-
-
-def escape(text: str) -> str:
-    """As Slack mrkdwn stores it in blocks (the builders escape &, < and >)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -22,10 +22,9 @@ from hiring_bot.domain.retention import (
     REASON_REQUEST,
     REASON_RETENTION,
     Anonymised,
-    Due,
     anonymise_application,
-    due_for_retention,
 )
+from hiring_bot.domain.retention_due import Due, due_for_retention
 from hiring_bot.slack.outbox import deliver_pending
 
 log = logging.getLogger(__name__)

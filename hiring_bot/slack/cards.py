@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from hiring_bot.config import Settings
 from hiring_bot.db.models import Application, Attachment, AuditEntry, Claim, Review, Window
 from hiring_bot.domain import audit, queries
+from hiring_bot.domain.applications import get_application, stage_of
 from hiring_bot.domain.redaction import shown_email, shown_name
-from hiring_bot.domain.reviews import get_application, stage_of, visible_average
+from hiring_bot.domain.reviews import visible_average
 from hiring_bot.domain.stages import CLOSED, parse_stage
 from hiring_bot.slack.blocks import (
     ApplicationCard,

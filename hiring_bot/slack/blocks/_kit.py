@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from hiring_bot.mrkdwn import ESCAPES, escape
+
 Block = dict[str, Any]
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/).
@@ -29,15 +31,9 @@ PRIVATE_METADATA = 3000
 FALLBACK_TEXT = 3000
 
 ELLIPSIS = "…"
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 _BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#]\S*)?$", re.I)
-
-
-def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def esc(text: str | None, limit: int, *, single_line: bool = True, empty: str = "") -> str:
@@ -56,7 +52,7 @@ def esc(text: str | None, limit: int, *, single_line: bool = True, empty: str = 
     out: list[str] = []
     size = 0
     for ch in window:
-        piece = _ESCAPES.get(ch, ch)
+        piece = ESCAPES.get(ch, ch)
         if size + len(piece) > limit - len(ELLIPSIS):
             break
         out.append(piece)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from hiring_bot.mrkdwn import escape
 from hiring_bot.slack.blocks._kit import (
     Block,
     context,
     esc,
-    escape,
     fallback,
     header,
     section,

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from hiring_bot.bootstrap import Deps
-from hiring_bot.domain import idempotency, reviews
+from hiring_bot.domain import applications, claims, idempotency, reviews
 from hiring_bot.domain.errors import InvalidInput
 from hiring_bot.slack import ids
 from hiring_bot.slack.listeners import surfaces
@@ -91,7 +91,7 @@ class Handlers:
         self,
         click: Click,
         reply: Callable[..., None],
-        change: Callable[[Any], reviews.Outcome],
+        change: Callable[[Any], applications.Outcome],
         *,
         quiet: bool = False,
     ) -> None:
@@ -105,7 +105,7 @@ class Handlers:
         self.change(
             click,
             reply,
-            lambda s: reviews.claim(s, ref=ref, actor=actor.user_id, now=now),
+            lambda s: claims.claim(s, ref=ref, actor=actor.user_id, now=now),
             quiet=quiet,
         )
 
@@ -115,7 +115,7 @@ class Handlers:
         self.change(
             click,
             reply,
-            lambda s: reviews.unclaim(
+            lambda s: claims.unclaim(
                 s, ref=ref, actor=actor.user_id, is_admin=actor.is_admin, now=now
             ),
         )

@@ -17,9 +17,9 @@ from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application
 from hiring_bot.domain import idempotency, queries
+from hiring_bot.domain.applications import get_application, stage_of
 from hiring_bot.domain.errors import Conflict, InvalidInput
 from hiring_bot.domain.retention import REASON_REQUEST, anonymise_application
-from hiring_bot.domain.reviews import get_application, stage_of
 from hiring_bot.slack import ids, outbox
 from hiring_bot.slack.blocks.retention import PurgePrompt, build_purge_prompt, purge_prompt_text
 from hiring_bot.slack.listeners.actions import STALE_BUTTON, Click

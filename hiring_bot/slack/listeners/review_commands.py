@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import OutboxMessage
-from hiring_bot.domain import people, queries, reviews
+from hiring_bot.domain import applications, claims, people, queries, reviews
 from hiring_bot.domain.errors import InvalidInput, quote
 from hiring_bot.domain.refs import parse_ref, require_ref
 from hiring_bot.domain.rubric import parse_score
 from hiring_bot.domain.stages import Stage, parse_stage
+from hiring_bot.domain.stats import review_stats
 from hiring_bot.slack import outbox
 from hiring_bot.slack.blocks import (
     Disagreement,
@@ -84,7 +85,7 @@ def show_command(ctx: CommandContext) -> None:
     actor, ref = _actor_and_ref(ctx, _first(ctx))
 
     def work(session: Session) -> tuple[str, list[dict[str, Any]]]:
-        application = reviews.get_application(session, ref=ref)
+        application = applications.get_application(session, ref=ref)
         details = details_for(
             session,
             application,
@@ -117,7 +118,7 @@ def stats_command(ctx: CommandContext) -> None:
             if window is None:
                 names = ", ".join(f"`{w.name}`" for w in queries.windows(session)) or "none yet"
                 raise InvalidInput(f"There is no window called {quote(wanted)}. Windows: {names}.")
-        found = reviews.stats(
+        found = review_stats(
             session,
             window_id=window.id if window else None,
             viewer=actor.user_id,
@@ -145,9 +146,9 @@ def stats_command(ctx: CommandContext) -> None:
 
 def _change(
     ctx: CommandContext,
-    change: Callable[[Session], reviews.Outcome],
+    change: Callable[[Session], applications.Outcome],
     *,
-    notify: Callable[[Session, reviews.Outcome], Sequence[OutboxMessage]] | None = None,
+    notify: Callable[[Session, applications.Outcome], Sequence[OutboxMessage]] | None = None,
 ) -> None:
     outcome = apply_change(ctx.deps, change, notify=notify)
     if outcome is not None:
@@ -157,7 +158,7 @@ def _change(
 def claim_command(ctx: CommandContext) -> None:
     actor, ref = _actor_and_ref(ctx, _first(ctx))
     now = ctx.deps.clock.now()
-    _change(ctx, lambda s: reviews.claim(s, ref=ref, actor=actor.user_id, now=now))
+    _change(ctx, lambda s: claims.claim(s, ref=ref, actor=actor.user_id, now=now))
 
 
 def unclaim_command(ctx: CommandContext) -> None:
@@ -165,9 +166,7 @@ def unclaim_command(ctx: CommandContext) -> None:
     now = ctx.deps.clock.now()
     _change(
         ctx,
-        lambda s: reviews.unclaim(
-            s, ref=ref, actor=actor.user_id, is_admin=actor.is_admin, now=now
-        ),
+        lambda s: claims.unclaim(s, ref=ref, actor=actor.user_id, is_admin=actor.is_admin, now=now),
     )
 
 
@@ -199,7 +198,7 @@ def assign_command(ctx: CommandContext) -> None:
     now = ctx.deps.clock.now()
     settings = ctx.deps.settings
 
-    def tell_assignee(session: Session, outcome: reviews.Outcome) -> list[OutboxMessage]:
+    def tell_assignee(session: Session, outcome: applications.Outcome) -> list[OutboxMessage]:
         if assignee == actor.user_id:  # they know
             return []
         text, blocks = assignment_message(
@@ -209,7 +208,7 @@ def assign_command(ctx: CommandContext) -> None:
 
     _change(
         ctx,
-        lambda s: reviews.assign(
+        lambda s: claims.assign(
             s,
             ref=ref,
             actor=actor.user_id,
@@ -246,9 +245,9 @@ def rate_command(ctx: CommandContext) -> None:
     now = ctx.deps.clock.now()
     quorum = ctx.deps.settings.rating_quorum
 
-    def change(session: Session) -> reviews.Outcome:
+    def change(session: Session) -> applications.Outcome:
         # A quick command keeps the criteria and recommendation given earlier in the form.
-        own = reviews.own_review(session, application_id=ref, user_id=actor.user_id)
+        own = applications.own_review(session, application_id=ref, user_id=actor.user_id)
         merged = values
         if own is not None:
             merged = reviews.RatingInput(

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hiring_bot.bootstrap import Deps
-from hiring_bot.domain import queries, reviews
+from hiring_bot.domain import applications, queries, reviews
 from hiring_bot.domain.errors import InvalidInput
 from hiring_bot.domain.people import Access
 from hiring_bot.slack.blocks import (
@@ -139,7 +139,7 @@ def open_rating_modal(
 
     def work(session: Session) -> RatingModalInput:
         application = reviews.check_can_rate(session, ref=ref, actor=actor.user_id)
-        own = reviews.own_review(session, application_id=ref, user_id=actor.user_id)
+        own = applications.own_review(session, application_id=ref, user_id=actor.user_id)
         return RatingModalInput(
             ref=ref,
             candidate_name=application.candidate.name,
@@ -156,7 +156,7 @@ def open_rating_modal(
 
 def open_details_modal(deps: Deps, client: Any, actor: Actor, *, trigger_id: str, ref: int) -> None:
     def work(session: Session) -> dict[str, Any]:
-        application = reviews.get_application(session, ref=ref)
+        application = applications.get_application(session, ref=ref)
         details = details_for(
             session,
             application,

@@ -16,9 +16,9 @@ from slack_bolt import Ack, App
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.domain import idempotency, reviews
+from hiring_bot.domain.applications import Outcome
 from hiring_bot.domain.errors import DomainError, InvalidInput
 from hiring_bot.domain.people import Access
-from hiring_bot.domain.reviews import Outcome
 from hiring_bot.domain.rubric import CRITERIA_KEYS
 from hiring_bot.slack import ids
 from hiring_bot.slack.blocks import parse_rating_submission

@@ -20,9 +20,9 @@ from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import OutboxMessage
 from hiring_bot.domain import idempotency, people
+from hiring_bot.domain.applications import Outcome
 from hiring_bot.domain.errors import DomainError, NotAllowed
 from hiring_bot.domain.people import Access
-from hiring_bot.domain.reviews import Outcome
 from hiring_bot.slack import outbox
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from hiring_bot.domain import queries, reviews
+from hiring_bot.domain import applications, claims, queries, reviews
 from hiring_bot.domain.errors import InvalidInput
 from hiring_bot.domain.reviews import RatingInput
 from hiring_bot.domain.stages import Stage
@@ -56,7 +56,7 @@ def seeded(session: Session) -> Session:
         eligibility="unknown",
     )
     dee = add_application(session, "Dee", window=None, areas=())
-    reviews.claim(session, ref=ada, actor=ALICE, now=NOW)
+    claims.claim(session, ref=ada, actor=ALICE, now=NOW)
     reviews.rate(session, ref=bob, actor=ALICE, values=RatingInput(2), now=NOW, quorum=2)
     reviews.rate(session, ref=bob, actor=BOB, values=RatingInput(4), now=NOW, quorum=2)
     reviews.rate(session, ref=cy, actor=BOB, values=RatingInput(5), now=NOW, quorum=2)
@@ -171,5 +171,5 @@ def test_other_applications_of_the_same_candidate(session: Session) -> None:
     second = add_application(
         session, "Eve", email="eve@example.edu", received_at=T0 + timedelta(days=1)
     )
-    application = reviews.get_application(session, ref=second)
+    application = applications.get_application(session, ref=second)
     assert queries.other_application_ids(session, application=application) == [first]

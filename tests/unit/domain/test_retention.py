@@ -22,17 +22,16 @@ from hiring_bot.db.models import (
     OutboxMessage,
     Review,
 )
-from hiring_bot.domain import reviews
+from hiring_bot.domain import claims, reviews
 from hiring_bot.domain.errors import Conflict, NotFound
 from hiring_bot.domain.redaction import shown_email, shown_name
 from hiring_bot.domain.retention import (
     ACTION,
-    NO_WINDOW_SPAN,
     REASON_REQUEST,
     REASON_RETENTION,
     anonymise_application,
-    due_for_retention,
 )
+from hiring_bot.domain.retention_due import NO_WINDOW_SPAN, due_for_retention
 from hiring_bot.domain.stages import Stage
 from hiring_bot.intake.store import find_duplicate
 from hiring_bot.slack.outbox import KIND_CARD_UPDATE, KIND_FILE_DELETE, enqueue_message
@@ -162,7 +161,7 @@ def _full_application(session: Session) -> int:
             application_id=ref,
         )
     )
-    reviews.claim(session, ref=ref, actor=ALICE, now=T0)
+    claims.claim(session, ref=ref, actor=ALICE, now=T0)
     reviews.rate(
         session,
         ref=ref,
@@ -385,6 +384,6 @@ def test_refusals_change_nothing(session: Session, clock: FakeClock) -> None:
     assert session.scalar(select(func.count()).select_from(AuditEntry)) == count
     # Nothing left to review: claiming or rating it is refused.
     with pytest.raises(Conflict, match="personal data was removed"):
-        reviews.claim(session, ref=ref, actor=ALICE, now=clock.now())
+        claims.claim(session, ref=ref, actor=ALICE, now=clock.now())
     with pytest.raises(Conflict, match="personal data was removed"):
         reviews.check_can_rate(session, ref=ref, actor=ALICE)

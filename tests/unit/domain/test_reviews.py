@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import Application, AuditEntry, Claim, Review
-from hiring_bot.domain import reviews
+from hiring_bot.domain import claims, reviews
 from hiring_bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hiring_bot.domain.reviews import RatingInput
 from hiring_bot.domain.stages import Stage
+from hiring_bot.domain.stats import review_stats
 from tests.slack.review_factories import add_application
 
 NOW = datetime(2018, 1, 15, 17, 0, tzinfo=UTC)
@@ -29,7 +30,7 @@ def audit_actions(session: Session, ref: int) -> list[str]:
 
 def test_claim_records_holder_time_history_and_audit(session: Session) -> None:
     ref = add_application(session)
-    outcome = reviews.claim(session, ref=ref, actor=ALICE, now=NOW)
+    outcome = claims.claim(session, ref=ref, actor=ALICE, now=NOW)
     assert outcome.application_id == ref
     application = session.get(Application, ref)
     assert application is not None
@@ -51,7 +52,7 @@ def test_claim_records_holder_time_history_and_audit(session: Session) -> None:
 
 def test_claim_and_assign_move_only_new_applications(session: Session) -> None:
     assigned = add_application(session)
-    outcome = reviews.assign(
+    outcome = claims.assign(
         session,
         ref=assigned,
         actor=ADMIN,
@@ -71,9 +72,9 @@ def test_claim_and_assign_move_only_new_applications(session: Session) -> None:
     ).one()
     assert stage_entry.actor == ADMIN  # the admin moved it, by assigning
     # Released and claimed again, or further along: the stage stays where it is.
-    reviews.unclaim(session, ref=assigned, actor=ADMIN, is_admin=True, now=NOW)
+    claims.unclaim(session, ref=assigned, actor=ADMIN, is_admin=True, now=NOW)
     reviews.move_stage(session, ref=assigned, actor=ADMIN, target=Stage.SHORTLISTED, now=NOW)
-    outcome = reviews.claim(session, ref=assigned, actor=ALICE, now=NOW)
+    outcome = claims.claim(session, ref=assigned, actor=ALICE, now=NOW)
     assert "in review" not in outcome.message
     assert application.stage == "shortlisted"
     assert audit_actions(session, assigned)[-1] == "claim"
@@ -81,19 +82,19 @@ def test_claim_and_assign_move_only_new_applications(session: Session) -> None:
 
 def test_one_holder_at_a_time(session: Session) -> None:
     ref = add_application(session)
-    reviews.claim(session, ref=ref, actor=ALICE, now=NOW)
+    claims.claim(session, ref=ref, actor=ALICE, now=NOW)
     with pytest.raises(Conflict, match=f"already claimed by <@{ALICE}>"):
-        reviews.claim(session, ref=ref, actor=BOB, now=NOW)
+        claims.claim(session, ref=ref, actor=BOB, now=NOW)
     with pytest.raises(Conflict, match="You already hold"):
-        reviews.claim(session, ref=ref, actor=ALICE, now=NOW)
+        claims.claim(session, ref=ref, actor=ALICE, now=NOW)
 
 
 def test_only_the_holder_or_an_admin_unclaims(session: Session) -> None:
     ref = add_application(session)
-    reviews.claim(session, ref=ref, actor=ALICE, now=NOW)
+    claims.claim(session, ref=ref, actor=ALICE, now=NOW)
     with pytest.raises(NotAllowed, match=f"Only <@{ALICE}>"):
-        reviews.unclaim(session, ref=ref, actor=BOB, is_admin=False, now=NOW)
-    reviews.unclaim(session, ref=ref, actor=ADMIN, is_admin=True, now=NOW + timedelta(hours=1))
+        claims.unclaim(session, ref=ref, actor=BOB, is_admin=False, now=NOW)
+    claims.unclaim(session, ref=ref, actor=ADMIN, is_admin=True, now=NOW + timedelta(hours=1))
     application = session.get(Application, ref)
     assert application is not None
     assert application.claimed_by is None
@@ -101,14 +102,14 @@ def test_only_the_holder_or_an_admin_unclaims(session: Session) -> None:
     row = session.scalars(select(Claim)).one()
     assert (row.released_by, row.released_at) == (ADMIN, NOW + timedelta(hours=1))
     with pytest.raises(Conflict, match="not claimed"):
-        reviews.unclaim(session, ref=ref, actor=ALICE, is_admin=False, now=NOW)
+        claims.unclaim(session, ref=ref, actor=ALICE, is_admin=False, now=NOW)
 
 
 def test_assign_is_for_admins_and_reviewers(session: Session) -> None:
     ref = add_application(session)
-    reviews.claim(session, ref=ref, actor=ALICE, now=NOW)
+    claims.claim(session, ref=ref, actor=ALICE, now=NOW)
     with pytest.raises(NotAllowed):
-        reviews.assign(
+        claims.assign(
             session,
             ref=ref,
             actor=BOB,
@@ -118,7 +119,7 @@ def test_assign_is_for_admins_and_reviewers(session: Session) -> None:
             now=NOW,
         )
     with pytest.raises(InvalidInput, match="not a reviewer"):
-        reviews.assign(
+        claims.assign(
             session,
             ref=ref,
             actor=ADMIN,
@@ -127,7 +128,7 @@ def test_assign_is_for_admins_and_reviewers(session: Session) -> None:
             assignee_is_reviewer=False,
             now=NOW,
         )
-    outcome = reviews.assign(
+    outcome = claims.assign(
         session,
         ref=ref,
         actor=ADMIN,
@@ -145,7 +146,7 @@ def test_a_recused_reviewer_cannot_claim_or_rate_and_loses_claim_and_rating(
     session: Session,
 ) -> None:
     ref = add_application(session)
-    reviews.claim(session, ref=ref, actor=ALICE, now=NOW)
+    claims.claim(session, ref=ref, actor=ALICE, now=NOW)
     reviews.rate(session, ref=ref, actor=ALICE, values=RatingInput(4), now=NOW, quorum=2)
     outcome = reviews.recuse(session, ref=ref, actor=ALICE, now=NOW)
     assert "your claim and your rating removed" in outcome.message
@@ -154,13 +155,13 @@ def test_a_recused_reviewer_cannot_claim_or_rate_and_loses_claim_and_rating(
     assert application.claimed_by is None
     assert session.scalars(select(Review)).all() == []
     with pytest.raises(NotAllowed, match="recused"):
-        reviews.claim(session, ref=ref, actor=ALICE, now=NOW)
+        claims.claim(session, ref=ref, actor=ALICE, now=NOW)
     with pytest.raises(NotAllowed, match="recused"):
         reviews.rate(session, ref=ref, actor=ALICE, values=RatingInput(3), now=NOW, quorum=2)
     with pytest.raises(Conflict, match="already recused"):
         reviews.recuse(session, ref=ref, actor=ALICE, now=NOW)
     with pytest.raises(Conflict):
-        reviews.assign(
+        claims.assign(
             session,
             ref=ref,
             actor=ADMIN,
@@ -226,11 +227,11 @@ def test_bad_ratings_are_refused_and_change_nothing(
 
 def test_unknown_and_closed_applications(session: Session) -> None:
     with pytest.raises(NotFound, match="no application #999"):
-        reviews.claim(session, ref=999, actor=ALICE, now=NOW)
+        claims.claim(session, ref=999, actor=ALICE, now=NOW)
     ref = add_application(session)
     reviews.move_stage(session, ref=ref, actor=ALICE, target=Stage.WITHDRAWN, now=NOW)
     with pytest.raises(Conflict, match="withdrawn"):
-        reviews.claim(session, ref=ref, actor=ALICE, now=NOW)
+        claims.claim(session, ref=ref, actor=ALICE, now=NOW)
     with pytest.raises(Conflict, match="withdrawn"):
         reviews.rate(session, ref=ref, actor=ALICE, values=RatingInput(4), now=NOW, quorum=2)
 
@@ -239,7 +240,7 @@ def test_stage_moves_and_refusals_list_the_allowed_ones(session: Session) -> Non
     ref = add_application(session)
     later = NOW + timedelta(days=1)
     reviews.move_stage(session, ref=ref, actor=ALICE, target=Stage.IN_REVIEW, now=later)
-    reviews.claim(session, ref=ref, actor=ALICE, now=NOW)  # already in review: stays
+    claims.claim(session, ref=ref, actor=ALICE, now=NOW)  # already in review: stays
     application = session.get(Application, ref)
     assert application is not None
     assert (application.stage, application.stage_changed_at) == ("in_review", later)
@@ -286,13 +287,13 @@ def test_averages_need_a_quorum_and_are_hidden_until_you_rated(session: Session)
 def test_stats(session: Session) -> None:
     a = add_application(session, "Ada One")
     b = add_application(session, "Bea Two")
-    reviews.claim(session, ref=a, actor=ALICE, now=NOW)
+    claims.claim(session, ref=a, actor=ALICE, now=NOW)
     reviews.rate(session, ref=a, actor=ALICE, values=RatingInput(5), now=NOW, quorum=2)
     reviews.rate(session, ref=a, actor=BOB, values=RatingInput(2), now=NOW, quorum=2)
     reviews.rate(session, ref=b, actor=BOB, values=RatingInput(3), now=NOW, quorum=2)
     reviews.move_stage(session, ref=b, actor=BOB, target=Stage.IN_REVIEW, now=NOW)
     add_application(session, "Cy Three")
-    found = reviews.stats(session, window_id=None, viewer=CAROL, is_admin=False)
+    found = review_stats(session, window_id=None, viewer=CAROL, is_admin=False)
     assert dict(found.funnel)[Stage.NEW] == 1
     assert dict(found.funnel)[Stage.IN_REVIEW] == 2  # `a` by claiming, `b` by the move
     assert {(r.user_id, r.claimed, r.rated) for r in found.load} == {(ALICE, 1, 1), (BOB, 0, 2)}
@@ -301,16 +302,16 @@ def test_stats(session: Session) -> None:
     assert found.team_mean is None
     assert found.leniency == ()
     assert found.disagreements == ()
-    as_admin = reviews.stats(session, window_id=None, viewer=ADMIN, is_admin=True)
+    as_admin = review_stats(session, window_id=None, viewer=ADMIN, is_admin=True)
     assert not as_admin.scores_limited
     assert as_admin.team_mean == pytest.approx(10 / 3)
     leniency = {x.user_id: round(x.delta, 2) for x in as_admin.leniency}
     assert leniency == {ALICE: round(5 - 10 / 3, 2), BOB: round(2.5 - 10 / 3, 2)}
-    as_bob = reviews.stats(session, window_id=None, viewer=BOB, is_admin=False)
+    as_bob = review_stats(session, window_id=None, viewer=BOB, is_admin=False)
     assert [(d.application_id, d.min_score, d.max_score) for d in as_bob.disagreements] == [
         (a, 2, 5)
     ]
     # Alice rated only `a`: Bob's score on `b` stays out of her figures.
-    as_alice = reviews.stats(session, window_id=None, viewer=ALICE, is_admin=False)
+    as_alice = review_stats(session, window_id=None, viewer=ALICE, is_admin=False)
     assert as_alice.team_mean == pytest.approx(3.5)
     assert {x.user_id: x.mean for x in as_alice.leniency} == {ALICE: 5, BOB: 2}

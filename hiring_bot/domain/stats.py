@@ -1,0 +1,126 @@
+"""Review statistics: the funnel by stage, reviewer load, leniency and disagreements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import fmean
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from hiring_bot.db.models import Application, Review
+from hiring_bot.domain.redaction import shown_name
+from hiring_bot.domain.stages import PIPELINE, Stage
+
+DISAGREEMENT_POINTS = 2
+
+
+@dataclass(frozen=True)
+class ReviewerStat:
+    user_id: str
+    claimed: int
+    rated: int
+
+
+@dataclass(frozen=True)
+class LeniencyStat:
+    user_id: str
+    mean: float
+    delta: float
+    count: int
+
+
+@dataclass(frozen=True)
+class DisagreementStat:
+    application_id: int
+    name: str
+    min_score: int
+    max_score: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    funnel: tuple[tuple[Stage, int], ...]
+    load: tuple[ReviewerStat, ...]
+    leniency: tuple[LeniencyStat, ...]
+    team_mean: float | None
+    disagreements: tuple[DisagreementStat, ...]
+    # True when team mean and leniency count only applications the viewer has rated.
+    scores_limited: bool = False
+
+
+def review_stats(session: Session, *, window_id: int | None, viewer: str, is_admin: bool) -> Stats:
+    """Funnel by stage, reviewer load, leniency vs the team mean, disagreements of 2+ points.
+
+    Disagreements, the team mean and leniency are made of scores, so a reviewer's figures count
+    only applications they rated: a colleague's mean over one rating is that rating, and showing
+    it would break independent rating.
+    """
+    scope = select(Application.id)
+    if window_id is not None:
+        scope = scope.where(Application.window_id == window_id)
+    ids = scope.scalar_subquery()
+
+    counts = dict(
+        session.execute(
+            select(Application.stage, func.count())
+            .where(Application.id.in_(ids))
+            .group_by(Application.stage)
+        ).all()
+    )
+    order = [*PIPELINE, Stage.REJECTED, Stage.WITHDRAWN]
+    funnel = tuple((s, int(counts.get(s.value, 0))) for s in order)
+
+    claimed: dict[str, int] = {
+        str(holder): int(count)
+        for holder, count in session.execute(
+            select(Application.claimed_by, func.count())
+            .where(Application.id.in_(ids), Application.claimed_by.is_not(None))
+            .group_by(Application.claimed_by)
+        ).all()
+    }
+    reviews = list(
+        session.scalars(
+            select(Review)
+            .where(Review.application_id.in_(ids))
+            .options(selectinload(Review.application).selectinload(Application.candidate))
+        )
+    )
+    rated_count: dict[str, int] = {}
+    for review in reviews:
+        rated_count[review.reviewer_id] = rated_count.get(review.reviewer_id, 0) + 1
+    people = sorted(set(claimed) | set(rated_count))
+    load = tuple(ReviewerStat(u, int(claimed.get(u, 0)), rated_count.get(u, 0)) for u in people)
+
+    if not is_admin:
+        mine = {r.application_id for r in reviews if r.reviewer_id == viewer}
+        reviews = [r for r in reviews if r.application_id in mine]
+    by_reviewer: dict[str, list[int]] = {}
+    by_application: dict[int, list[Review]] = {}
+    for review in reviews:
+        by_reviewer.setdefault(review.reviewer_id, []).append(review.overall)
+        by_application.setdefault(review.application_id, []).append(review)
+    team_mean = fmean([r.overall for r in reviews]) if reviews else None
+    leniency: tuple[LeniencyStat, ...] = ()
+    if team_mean is not None:
+        leniency = tuple(
+            sorted(
+                (
+                    LeniencyStat(u, fmean(s), fmean(s) - team_mean, len(s))
+                    for u, s in by_reviewer.items()
+                ),
+                key=lambda x: -x.delta,
+            )
+        )
+    disagreements = []
+    for app_id, app_reviews in sorted(by_application.items()):
+        scores = [r.overall for r in app_reviews]
+        if len(scores) < 2 or max(scores) - min(scores) < DISAGREEMENT_POINTS:
+            continue
+        application = app_reviews[0].application
+        disagreements.append(
+            DisagreementStat(app_id, shown_name(application), min(scores), max(scores))
+        )
+    return Stats(
+        funnel, load, leniency, team_mean, tuple(disagreements), scores_limited=not is_admin
+    )
