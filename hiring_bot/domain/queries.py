@@ -17,10 +17,10 @@ from sqlalchemy import Exists, Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from hiring_bot.db.models import Application, Candidate, Recusal, Review, Window
+from hiring_bot.domain.areas import AREA_LABELS
 from hiring_bot.domain.errors import InvalidInput, quote
 from hiring_bot.domain.reviews import visible_average
 from hiring_bot.domain.stages import OPEN, Stage
-from hiring_bot.intake.areas import AREA_LABELS
 
 PAGE_SIZE = 10
 MAX_FILTER_CHARS = 500

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hiring_bot.intake.areas import find_areas
+from hiring_bot.domain.areas import find_areas
 from hiring_bot.intake.completeness import missing_items
 from hiring_bot.intake.draft import ApplicationDraft, AttachmentDraft, IntakeLimits, WindowSpec
 from hiring_bot.intake.education import find_university_and_program

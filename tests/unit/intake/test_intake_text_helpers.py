@@ -7,18 +7,13 @@ from _intake_windows import WINDOWS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hiring_bot.domain.areas import find_areas
+from hiring_bot.intake.completeness import missing_items
 from hiring_bot.intake.draft import WindowSpec
-from hiring_bot.intake.extract import (
-    assess_eligibility,
-    find_areas,
-    find_duration,
-    find_links,
-    find_university_and_program,
-    is_code_link,
-    match_window,
-    missing_items,
-    normalize_link,
-)
+from hiring_bot.intake.education import find_university_and_program
+from hiring_bot.intake.eligibility import assess_eligibility
+from hiring_bot.intake.links import find_links, is_code_link, normalize_link
+from hiring_bot.intake.periods import find_duration, match_window
 
 # The same windows without aliases: matching falls back to dates.
 BARE_WINDOWS = tuple(WindowSpec(w.name, (), w.starts_on, w.ends_on) for w in WINDOWS)

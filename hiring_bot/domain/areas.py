@@ -1,4 +1,5 @@
-"""The posting's research areas an applicant mentions, as canonical labels."""
+"""The posting's research areas: the canonical labels (the vocabulary `/intern list` filters on)
+and finding them in an applicant's text."""
 
 from __future__ import annotations
 
