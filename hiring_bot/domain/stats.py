@@ -8,7 +8,7 @@ from statistics import fmean
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from hiring_bot.db.models import Application, Review
+from hiring_bot.db.models import Application, Review, Window
 from hiring_bot.domain.redaction import shown_name
 from hiring_bot.domain.stages import PIPELINE, Stage
 
@@ -16,23 +16,23 @@ DISAGREEMENT_POINTS = 2
 
 
 @dataclass(frozen=True)
-class ReviewerStat:
+class ReviewerLoad:
     user_id: str
     claimed: int
     rated: int
 
 
 @dataclass(frozen=True)
-class LeniencyStat:
+class Leniency:
     user_id: str
     mean: float
-    delta: float
+    delta: float  # mean minus the team mean
     count: int
 
 
 @dataclass(frozen=True)
-class DisagreementStat:
-    application_id: int
+class Disagreement:
+    ref: int
     name: str
     min_score: int
     max_score: int
@@ -40,12 +40,15 @@ class DisagreementStat:
 
 @dataclass(frozen=True)
 class Stats:
+    """What `/intern stats` shows (rendered by `hiring_bot.slack.blocks.stats`)."""
+
+    window_name: str | None  # None: all windows
     funnel: tuple[tuple[Stage, int], ...]
-    load: tuple[ReviewerStat, ...]
-    leniency: tuple[LeniencyStat, ...]
-    team_mean: float | None
-    disagreements: tuple[DisagreementStat, ...]
-    # True when team mean and leniency count only applications the viewer has rated.
+    reviewer_load: tuple[ReviewerLoad, ...] = ()
+    leniency: tuple[Leniency, ...] = ()
+    team_mean: float | None = None
+    disagreements: tuple[Disagreement, ...] = ()
+    # True when team mean, leniency and disagreements count only what the viewer has rated.
     scores_limited: bool = False
 
 
@@ -90,7 +93,7 @@ def review_stats(session: Session, *, window_id: int | None, viewer: str, is_adm
     for review in reviews:
         rated_count[review.reviewer_id] = rated_count.get(review.reviewer_id, 0) + 1
     people = sorted(set(claimed) | set(rated_count))
-    load = tuple(ReviewerStat(u, int(claimed.get(u, 0)), rated_count.get(u, 0)) for u in people)
+    load = tuple(ReviewerLoad(u, int(claimed.get(u, 0)), rated_count.get(u, 0)) for u in people)
 
     if not is_admin:
         mine = {r.application_id for r in reviews if r.reviewer_id == viewer}
@@ -101,12 +104,12 @@ def review_stats(session: Session, *, window_id: int | None, viewer: str, is_adm
         by_reviewer.setdefault(review.reviewer_id, []).append(review.overall)
         by_application.setdefault(review.application_id, []).append(review)
     team_mean = fmean([r.overall for r in reviews]) if reviews else None
-    leniency: tuple[LeniencyStat, ...] = ()
+    leniency: tuple[Leniency, ...] = ()
     if team_mean is not None:
         leniency = tuple(
             sorted(
                 (
-                    LeniencyStat(u, fmean(s), fmean(s) - team_mean, len(s))
+                    Leniency(u, fmean(s), fmean(s) - team_mean, len(s))
                     for u, s in by_reviewer.items()
                 ),
                 key=lambda x: -x.delta,
@@ -119,8 +122,15 @@ def review_stats(session: Session, *, window_id: int | None, viewer: str, is_adm
             continue
         application = app_reviews[0].application
         disagreements.append(
-            DisagreementStat(app_id, shown_name(application), min(scores), max(scores))
+            Disagreement(app_id, shown_name(application), min(scores), max(scores))
         )
+    window = session.get(Window, window_id) if window_id is not None else None
     return Stats(
-        funnel, load, leniency, team_mean, tuple(disagreements), scores_limited=not is_admin
+        window_name=window.name if window is not None else None,
+        funnel=funnel,
+        reviewer_load=load,
+        leniency=leniency,
+        team_mean=team_mean,
+        disagreements=tuple(disagreements),
+        scores_limited=not is_admin,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hiring_bot.domain.stats import Stats
 from hiring_bot.slack.blocks._kit import (
     SECTION_TEXT,
     Block,
@@ -12,7 +13,6 @@ from hiring_bot.slack.blocks._kit import (
     mention,
     section,
 )
-from hiring_bot.slack.blocks.views import StatsView
 
 
 def lines_capped(title: str, lines: list[str], limit: int = SECTION_TEXT) -> str:
@@ -28,11 +28,11 @@ def lines_capped(title: str, lines: list[str], limit: int = SECTION_TEXT) -> str
     return text
 
 
-def _scope(stats: StatsView) -> str:
+def _scope(stats: Stats) -> str:
     return esc(stats.window_name, 150) if stats.window_name else "all windows"
 
 
-def build_stats_message(stats: StatsView) -> list[Block]:
+def build_stats_message(stats: Stats) -> list[Block]:
     total = sum(n for _, n in stats.funnel)
     blocks: list[Block] = [header("Hiring stats"), context(f"Scope: {_scope(stats)}")]
     funnel = [f"• {stage.label}: *{count}*" for stage, count in stats.funnel]
@@ -74,7 +74,7 @@ def build_stats_message(stats: StatsView) -> list[Block]:
     return blocks
 
 
-def stats_text(stats: StatsView) -> str:
+def stats_text(stats: Stats) -> str:
     total = sum(n for _, n in stats.funnel)
     funnel = ", ".join(f"{stage.label} {count}" for stage, count in stats.funnel if count)
     return fallback(f"Hiring stats for {_scope(stats)}: {total} applications ({funnel or 'none'})")

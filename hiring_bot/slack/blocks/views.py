@@ -162,39 +162,6 @@ class WindowValues:
 
 
 @dataclass(frozen=True)
-class ReviewerLoad:
-    user_id: str
-    claimed: int
-    rated: int
-
-
-@dataclass(frozen=True)
-class Leniency:
-    user_id: str
-    mean: float
-    delta: float  # mean minus the team mean
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    ref: int
-    name: str
-    min_score: int
-    max_score: int
-
-
-@dataclass(frozen=True)
-class StatsView:
-    window_name: str | None  # None: all windows
-    funnel: tuple[tuple[Stage, int], ...]
-    reviewer_load: tuple[ReviewerLoad, ...] = ()
-    leniency: tuple[Leniency, ...] = ()
-    team_mean: float | None = None
-    disagreements: tuple[Disagreement, ...] = ()
-    scores_limited: bool = False  # mean, leniency, disagreements: only what the viewer rated
-
-
-@dataclass(frozen=True)
 class WaitingItem:
     """One application in a reminder; `days` = days waiting / claimed / since the last move."""
 

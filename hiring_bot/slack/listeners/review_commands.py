@@ -17,13 +17,9 @@ from hiring_bot.domain.errors import InvalidInput, quote
 from hiring_bot.domain.refs import parse_ref, require_ref
 from hiring_bot.domain.rubric import parse_score
 from hiring_bot.domain.stages import Stage, parse_stage
-from hiring_bot.domain.stats import review_stats
+from hiring_bot.domain.stats import Stats, review_stats
 from hiring_bot.slack import outbox
 from hiring_bot.slack.blocks import (
-    Disagreement,
-    Leniency,
-    ReviewerLoad,
-    StatsView,
     build_application_details,
     build_stats_message,
     build_windows_message,
@@ -111,33 +107,21 @@ def stats_command(ctx: CommandContext) -> None:
     actor = _actor(ctx)
     wanted = ctx.rest.strip()
 
-    def work(session: Session) -> StatsView:
+    def work(session: Session) -> Stats:
         window = None
         if wanted:
             window = queries.find_window(session, wanted)
             if window is None:
                 names = ", ".join(f"`{w.name}`" for w in queries.windows(session)) or "none yet"
                 raise InvalidInput(f"There is no window called {quote(wanted)}. Windows: {names}.")
-        found = review_stats(
+        return review_stats(
             session,
             window_id=window.id if window else None,
             viewer=actor.user_id,
             is_admin=actor.is_admin,
         )
-        return StatsView(
-            window_name=window.name if window else None,
-            funnel=found.funnel,
-            reviewer_load=tuple(ReviewerLoad(r.user_id, r.claimed, r.rated) for r in found.load),
-            leniency=tuple(Leniency(x.user_id, x.mean, x.delta) for x in found.leniency),
-            team_mean=found.team_mean,
-            disagreements=tuple(
-                Disagreement(d.application_id, d.name, d.min_score, d.max_score)
-                for d in found.disagreements
-            ),
-            scores_limited=found.scores_limited,
-        )
 
-    view: StatsView = read(ctx.deps, work)
+    view: Stats = read(ctx.deps, work)
     _say(ctx, stats_text(view), build_stats_message(view))
 
 

@@ -7,12 +7,9 @@ from _block_samples import window
 from _validate import all_text, assert_valid_message
 
 from hiring_bot.domain.stages import Stage
+from hiring_bot.domain.stats import Disagreement, Leniency, ReviewerLoad, Stats
 from hiring_bot.slack.blocks import (
     SUBCOMMANDS,
-    Disagreement,
-    Leniency,
-    ReviewerLoad,
-    StatsView,
     build_help,
     build_stats_message,
     build_windows_message,
@@ -92,12 +89,12 @@ def test_windows_message_edge_cases() -> None:
     assert windows_text([window(closed=True)], NOW) == "No open internship windows."
 
 
-def stats(n: int = 3) -> StatsView:
-    return StatsView(
+def stats(n: int = 3) -> Stats:
+    return Stats(
         window_name="Spring/Summer 2018",
         funnel=tuple((s, i) for i, s in enumerate(Stage)),
         reviewer_load=tuple(ReviewerLoad(f"U{i:05d}", 3, 2) for i in range(n)),
-        leniency=tuple(Leniency(f"U{i:05d}", 3.5, -0.25) for i in range(n)),
+        leniency=tuple(Leniency(f"U{i:05d}", 3.5, -0.25, 2) for i in range(n)),
         team_mean=3.75,
         disagreements=tuple(Disagreement(i, f"<P{i}>", 1, 4) for i in range(n)),
     )
@@ -120,7 +117,7 @@ def test_stats_large_and_empty() -> None:
     blocks = build_stats_message(stats(2000))
     assert_valid_message(blocks)
     assert "more_" in all_text(blocks)
-    empty = StatsView(window_name=None, funnel=())
+    empty = Stats(window_name=None, funnel=())
     blocks = build_stats_message(empty)
     assert_valid_message(blocks)
     assert "all windows" in all_text(blocks)

@@ -105,6 +105,29 @@ def test_only_the_holder_or_an_admin_unclaims(session: Session) -> None:
         claims.unclaim(session, ref=ref, actor=ALICE, is_admin=False, now=NOW)
 
 
+def test_free_claim_closes_every_open_history_row_and_fits_the_columns(session: Session) -> None:
+    ref = add_application(session)
+    claims.claim(session, ref=ref, actor=ALICE, now=NOW)
+    # A stray second open row (e.g. left by an old bug) must not outlive the release.
+    session.add(Claim(application_id=ref, user_id=BOB, claimed_at=NOW))
+    session.flush()
+    application = session.get(Application, ref)
+    assert application is not None
+    long_actor = "retention-" + "x" * 40
+    holder = claims.free_claim(
+        session, application=application, by=long_actor, reason="r" * 300, now=NOW
+    )
+    session.flush()
+    assert holder == ALICE
+    rows = session.scalars(select(Claim).order_by(Claim.id)).all()
+    assert [(r.released_at, r.released_by, r.release_reason) for r in rows] == [
+        (NOW, long_actor[:32], "r" * 200)
+    ] * 2
+    assert (
+        claims.free_claim(session, application=application, by=ADMIN, reason="x", now=NOW) is None
+    )
+
+
 def test_assign_is_for_admins_and_reviewers(session: Session) -> None:
     ref = add_application(session)
     claims.claim(session, ref=ref, actor=ALICE, now=NOW)
@@ -294,9 +317,13 @@ def test_stats(session: Session) -> None:
     reviews.move_stage(session, ref=b, actor=BOB, target=Stage.IN_REVIEW, now=NOW)
     add_application(session, "Cy Three")
     found = review_stats(session, window_id=None, viewer=CAROL, is_admin=False)
+    assert found.window_name is None  # all windows
     assert dict(found.funnel)[Stage.NEW] == 1
     assert dict(found.funnel)[Stage.IN_REVIEW] == 2  # `a` by claiming, `b` by the move
-    assert {(r.user_id, r.claimed, r.rated) for r in found.load} == {(ALICE, 1, 1), (BOB, 0, 2)}
+    assert {(r.user_id, r.claimed, r.rated) for r in found.reviewer_load} == {
+        (ALICE, 1, 1),
+        (BOB, 0, 2),
+    }
     # Carol rated neither: no score-based figure for her (Alice's mean would be her one score).
     assert found.scores_limited
     assert found.team_mean is None
@@ -308,9 +335,7 @@ def test_stats(session: Session) -> None:
     leniency = {x.user_id: round(x.delta, 2) for x in as_admin.leniency}
     assert leniency == {ALICE: round(5 - 10 / 3, 2), BOB: round(2.5 - 10 / 3, 2)}
     as_bob = review_stats(session, window_id=None, viewer=BOB, is_admin=False)
-    assert [(d.application_id, d.min_score, d.max_score) for d in as_bob.disagreements] == [
-        (a, 2, 5)
-    ]
+    assert [(d.ref, d.min_score, d.max_score) for d in as_bob.disagreements] == [(a, 2, 5)]
     # Alice rated only `a`: Bob's score on `b` stays out of her figures.
     as_alice = review_stats(session, window_id=None, viewer=ALICE, is_admin=False)
     assert as_alice.team_mean == pytest.approx(3.5)
