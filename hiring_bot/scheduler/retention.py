@@ -26,7 +26,7 @@ from hiring_bot.domain.retention import (
     anonymise_application,
     due_for_retention,
 )
-from hiring_bot.slack.outbox import deliver_pending
+from hiring_bot.slack.delivery import deliver_pending
 
 log = logging.getLogger(__name__)
 
