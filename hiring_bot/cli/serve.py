@@ -66,11 +66,16 @@ def serve_http(settings: Settings, *, workers: int, with_scheduler: bool) -> int
                 # Built in the worker, after fork: threads and DB connections never cross a fork.
                 self.cfg.set("post_worker_init", lambda _worker: _start_scheduler(self.deps))
             # The worker's background deliveries finish (or are left to the sweep) as it exits.
-            self.cfg.set("worker_exit", lambda _arbiter, _worker: self.deps.background.shutdown())
+            self.cfg.set("worker_exit", lambda _arbiter, _worker: self.stop_background())
 
         def load(self) -> Any:
             self.deps = build_deps(settings)
             return build_web(self.deps, build_app(self.deps))
+
+        def stop_background(self) -> None:
+            deps: Deps | None = getattr(self, "deps", None)  # None: the worker never loaded
+            if deps is not None:
+                deps.background.shutdown()
 
     Server().run()
     return 0
