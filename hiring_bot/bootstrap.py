@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from hiring_bot.background import BackgroundWork
 from hiring_bot.clock import Clock, SystemClock
 from hiring_bot.config import Settings
 from hiring_bot.db.engine import make_engine, make_session_factory
@@ -32,6 +33,8 @@ class Deps:
     client: WebClient
     clock: Clock = field(default_factory=SystemClock)
     pacer: ChannelPacer = field(default_factory=ChannelPacer)
+    # Shared by copies made with dataclasses.replace: one pool per process.
+    background: BackgroundWork = field(default_factory=BackgroundWork)
 
 
 def build_client(settings: Settings, *, timeout: int = 10) -> WebClient:
@@ -55,6 +58,7 @@ def build_deps(
     client: WebClient | None = None,
     clock: Clock | None = None,
     pacer: ChannelPacer | None = None,
+    background: BackgroundWork | None = None,
 ) -> Deps:
     engine = engine or make_engine(settings.database_url)
     return Deps(
@@ -64,4 +68,5 @@ def build_deps(
         client=client or build_client(settings),
         clock=clock or SystemClock(),
         pacer=pacer or ChannelPacer(),
+        background=background or BackgroundWork(),
     )

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.intake.webhook import intake_route
+from hiring_bot.slack.delivery import deliver_soon
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,8 @@ class WebApp:
 
 def build_web(deps: Deps, slack_app: App) -> WebApp:
     web = WebApp(deps, slack_app)
-    web.add_route("POST", "/intake/applications", intake_route(deps))
+    route = intake_route(deps, deliver=lambda ids: deliver_soon(deps, ids))
+    web.add_route("POST", "/intake/applications", route)
     return web
 
 
@@ -113,8 +115,8 @@ WORKER_BOOT_ERROR = 3
 def create_app() -> WebApp:
     """gunicorn's factory: settings from the environment, everything built here, once."""
     from hiring_bot.bootstrap import build_deps
-    from hiring_bot.cli.runtime import configure_logging, load_settings_or_exit
     from hiring_bot.slack.app import build_app
+    from hiring_bot.startup import configure_logging, load_settings_or_exit
 
     try:
         settings = load_settings_or_exit(require_slack=True, socket_mode=False)

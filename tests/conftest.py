@@ -113,14 +113,17 @@ def settings(db: TestDatabase, fake_slack: FakeSlack, tmp_path: Path) -> Setting
 
 
 @pytest.fixture
-def deps(settings: Settings, db: TestDatabase, clock: FakeClock) -> Deps:
+def deps(settings: Settings, db: TestDatabase, clock: FakeClock) -> Iterator[Deps]:
     # Short timeouts so a test of a hanging Slack fails fast instead of waiting 10 s per call.
     client = build_client(settings, timeout=3)
     # Posts are not spaced out here (tests post bursts on purpose); tests/unit/test_pacing.py and
     # the outbox pacing test check the spacing itself.
-    return build_deps(
+    deps = build_deps(
         settings, engine=db.engine, client=client, clock=clock, pacer=ChannelPacer(interval=0)
     )
+    yield deps
+    # As a process does when it stops; nothing runs on once the database is emptied.
+    deps.background.shutdown(timeout=15)
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -20,13 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from hiring_bot.bootstrap import Deps, build_deps
-from hiring_bot.cli.runtime import die, load_settings_or_exit
 from hiring_bot.db.migrate import upgrade
 from hiring_bot.db.models import Window
 from hiring_bot.domain.windows import find_window, seed_windows, window_specs
 from hiring_bot.intake.draft import IntakeLimits
 from hiring_bot.intake.limits import limits_for
 from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
+from hiring_bot.startup import die, load_settings_or_exit
 
 MESSAGE_SUFFIXES = (".eml",)
 MBOX_SUFFIXES = (".mbox",)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from hiring_bot.bootstrap import build_deps
-from hiring_bot.cli.runtime import EXIT_CONFIG, configure_logging, die, load_settings_or_exit
+from hiring_bot.startup import EXIT_CONFIG, configure_logging, die, load_settings_or_exit
 
 ACTOR = "cli:purge"
 PROG = "hiring-bot purge"
@@ -46,7 +46,7 @@ def purge_command(args: argparse.Namespace) -> int:
     configure_logging()
     deps = build_deps(settings)
     from hiring_bot.scheduler.retention import purge
-    from hiring_bot.slack.outbox import deliver_pending
+    from hiring_bot.slack.delivery import deliver_pending
 
     try:
         report = purge(deps, refs=refs, actor=ACTOR, dry_run=args.dry_run)

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from hiring_bot.bootstrap import build_deps
-from hiring_bot.cli.runtime import configure_logging, die, load_settings_or_exit
 from hiring_bot.config import Settings
 from hiring_bot.db.engine import session_scope
 from hiring_bot.domain.reminders import ClaimRelease, Kind, Plan, Reminder
@@ -21,6 +20,7 @@ from hiring_bot.domain.windows import (
     load_windows_file,
     sync_windows,
 )
+from hiring_bot.startup import configure_logging, die, load_settings_or_exit
 
 AT_EXAMPLE = "2018-02-21T09:00-08:00"
 

@@ -9,9 +9,9 @@ import threading
 from typing import Any
 
 from hiring_bot.bootstrap import Deps, build_deps
-from hiring_bot.cli.runtime import configure_logging, die, load_settings_or_exit
 from hiring_bot.config import Settings
 from hiring_bot.db.migrate import upgrade
+from hiring_bot.startup import configure_logging, die, load_settings_or_exit
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +65,17 @@ def serve_http(settings: Settings, *, workers: int, with_scheduler: bool) -> int
             if with_scheduler:
                 # Built in the worker, after fork: threads and DB connections never cross a fork.
                 self.cfg.set("post_worker_init", lambda _worker: _start_scheduler(self.deps))
+            # The worker's background deliveries finish (or are left to the sweep) as it exits.
+            self.cfg.set("worker_exit", lambda _arbiter, _worker: self.stop_background())
 
         def load(self) -> Any:
             self.deps = build_deps(settings)
             return build_web(self.deps, build_app(self.deps))
+
+        def stop_background(self) -> None:
+            deps: Deps | None = getattr(self, "deps", None)  # None: the worker never loaded
+            if deps is not None:
+                deps.background.shutdown()
 
     Server().run()
     return 0
@@ -117,7 +124,10 @@ def _serve_socket(settings: Settings, *, with_scheduler: bool) -> int:
     deps = build_deps(settings)
     if with_scheduler:
         _start_scheduler(deps)
-    SocketModeHandler(build_app(deps), settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    try:
+        SocketModeHandler(build_app(deps), settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    finally:
+        deps.background.shutdown()
     return 0
 
 
@@ -160,6 +170,8 @@ def clock(_args: argparse.Namespace) -> int:
         # it to stop, that is a stop, not a crash.
         if not stopping.is_set():
             raise
+    finally:
+        deps.background.shutdown()
     log.info("clock process stopped")
     return 0
 

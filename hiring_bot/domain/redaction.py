@@ -1,11 +1,24 @@
-"""How an anonymised application and candidate are shown (see `hiring_bot.domain.retention`).
+"""How an anonymised application and candidate are shown, and what they keep of their source ids
+(see `hiring_bot.domain.retention`).
 
-Kept apart from the retention pass so any read path can use it without importing the outbox.
+Kept apart from the retention pass so read paths and the intake's duplicate checks can use it
+without importing the whole anonymisation.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from hiring_bot.db.models import Application
+
+HASH_PREFIX = "anon:"
+
+
+def hashed_identity(value: str) -> str:
+    """What an anonymised application keeps of its source id / Message-ID (duplicate checks)."""
+    if value.startswith(HASH_PREFIX):
+        return value
+    return HASH_PREFIX + hashlib.sha256(value.encode()).hexdigest()
 
 
 def anonymised_label(ref: int) -> str:

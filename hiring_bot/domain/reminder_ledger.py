@@ -33,7 +33,7 @@ from hiring_bot.domain.reminders import (
     Reminder,
     Slot,
 )
-from hiring_bot.slack.outbox import enqueue_card_update, enqueue_message
+from hiring_bot.outbox import enqueue_card_update, enqueue_message
 
 log = logging.getLogger(__name__)
 

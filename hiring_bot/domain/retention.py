@@ -27,37 +27,30 @@ released and it can no longer be claimed or rated: there is nothing left to revi
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import (
     Application,
     AuditEntry,
     MailboxMessage,
-    OutboxMessage,
     Review,
 )
 from hiring_bot.domain import audit
 from hiring_bot.domain.applications import get_application
 from hiring_bot.domain.claims import free_claim
 from hiring_bot.domain.errors import Conflict
-from hiring_bot.domain.redaction import anonymised_email, anonymised_label
+from hiring_bot.domain.redaction import anonymised_email, anonymised_label, hashed_identity
 from hiring_bot.mrkdwn import escape
-from hiring_bot.slack.outbox import (
-    FAILED,
-    KIND_FILE_SHARE,
-    KIND_MESSAGE,
-    PENDING,
+from hiring_bot.outbox import (
+    cancel_file_shares,
     enqueue_card_update,
     enqueue_file_delete,
+    scrub_messages,
 )
 
 ACTION = "application.anonymised"
@@ -67,7 +60,6 @@ REASON_REQUEST = "request"
 REASONS = frozenset({REASON_RETENTION, REASON_REQUEST})
 
 REMOVED = "[removed]"
-HASH_PREFIX = "anon:"
 
 # Audit before/after keys whose values hold no personal data (reviewer ids, stages, scores,
 # counts); any other key keeps its name (what changed) but loses its value.
@@ -126,13 +118,6 @@ class Anonymised:
         return text
 
 
-def hashed_identity(value: str) -> str:
-    """What an anonymised application keeps of its source id / Message-ID (duplicate checks)."""
-    if value.startswith(HASH_PREFIX):
-        return value
-    return HASH_PREFIX + hashlib.sha256(value.encode()).hexdigest()
-
-
 def scrub_audit_values(value: dict[str, Any] | None) -> dict[str, Any] | None:
     if value is None:
         return None
@@ -179,7 +164,7 @@ def anonymise_application(
             outbox_ids.append(row.id)
             files_deleted += 1
         application.attachments.remove(attachment)  # delete-orphan: the row and its bytes go
-    _cancel_file_shares(session, application.id, now=now)
+    cancel_file_shares(session, application_id=application.id, now=now)
     _hash_mailbox_ledger(session, application.id)
     for entry in session.scalars(
         select(AuditEntry).where(AuditEntry.application_id == application.id)
@@ -204,12 +189,13 @@ def anonymise_application(
     )
     candidate_done = not others
     if candidate_done:
-        _scrub_outbox(
+        # Reminders list names; sent or not, they must not keep this person's.
+        scrub_messages(
             session,
-            replacements={
-                candidate.name: anonymised_label(application.id),
-                candidate.email: anonymised_email(candidate.id),
-            },
+            replacements=[
+                (_spellings(candidate.name), anonymised_label(application.id)),
+                (_spellings(candidate.email), anonymised_email(candidate.id)),
+            ],
         )
         candidate.name = anonymised_label(application.id)
         candidate.email = anonymised_email(candidate.id)
@@ -254,20 +240,6 @@ def _clear_application(application: Application) -> None:
         application.message_id = hashed_identity(application.message_id)
 
 
-def _cancel_file_shares(session: Session, application_id: int, *, now: datetime) -> None:
-    """Attachments not shared yet never will be. A share in flight right now is left alone: when
-    it lands with its attachment gone, the outbox queues the file's deletion."""
-    session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.kind == KIND_FILE_SHARE,
-            OutboxMessage.application_id == application_id,
-            OutboxMessage.status == PENDING,
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-        )
-        .values(status=FAILED, last_error="cancelled: application anonymised")
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _hash_mailbox_ledger(session: Session, application_id: int) -> None:
@@ -278,32 +250,6 @@ def _hash_mailbox_ledger(session: Session, application_id: int) -> None:
             row.message_id = hashed_identity(row.message_id)
 
 
-def _scrub_outbox(session: Session, *, replacements: dict[str, str]) -> None:
-    """Replace the person's name and email in messages (reminders list names), sent or not."""
-    patterns: list[tuple[re.Pattern[str], str]] = []
-    for needle, label in replacements.items():
-        variants = {needle.strip(), escape(needle.strip())} - {""}
-        if not variants:
-            continue
-        alternatives = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
-        patterns.append((re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE), label))
-    if not patterns:
-        return
-    for row in session.scalars(select(OutboxMessage).where(OutboxMessage.kind == KIND_MESSAGE)):
-        payload = row.payload or {}
-        flat = json.dumps(payload, ensure_ascii=False)
-        if not any(pattern.search(flat) for pattern, _label in patterns):
-            continue
-        row.payload = _replace_strings(payload, patterns)
-
-
-def _replace_strings(value: Any, patterns: Sequence[tuple[re.Pattern[str], str]]) -> Any:
-    if isinstance(value, str):
-        for pattern, label in patterns:
-            value = pattern.sub(label, value)
-        return value
-    if isinstance(value, dict):
-        return {key: _replace_strings(item, patterns) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_replace_strings(item, patterns) for item in value]
-    return value
+def _spellings(value: str) -> set[str]:
+    """How a name or email may appear in a message payload: as given and as mrkdwn stores it."""
+    return {value.strip(), escape(value.strip())} - {""}

@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.domain.windows import window_specs
+from hiring_bot.intake.context import IntakeContext
 from hiring_bot.intake.draft import IntakeLimits, WindowSpec
 from hiring_bot.intake.form import (
     FieldErrors,
@@ -92,7 +92,7 @@ class ImportReport:
 
 
 def import_csv(
-    deps: Deps, *, path: Path, dry_run: bool = False, limits: IntakeLimits | None = None
+    deps: IntakeContext, *, path: Path, dry_run: bool = False, limits: IntakeLimits | None = None
 ) -> ImportReport:
     intake_limits = limits or limits_for(deps.settings)
     report = ImportReport()
@@ -174,7 +174,7 @@ def _records(
 
 
 def _row(
-    deps: Deps,
+    deps: IntakeContext,
     session: Session,
     *,
     number: int,
@@ -208,7 +208,7 @@ def _row(
 
 
 def _store(
-    deps: Deps,
+    deps: IntakeContext,
     session: Session,
     fields: FormFields,
     windows: list[WindowSpec],

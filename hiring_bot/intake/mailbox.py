@@ -29,9 +29,9 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.db.models import MailboxMessage
 from hiring_bot.domain.windows import window_specs
+from hiring_bot.intake.context import IntakeContext
 from hiring_bot.intake.draft import IntakeLimits, WindowSpec
 from hiring_bot.intake.limits import limits_for
 from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
@@ -145,7 +145,7 @@ def connect(config: MailboxConfig) -> imaplib.IMAP4:
 
 
 def poll_mailbox(
-    deps: Deps,
+    deps: IntakeContext,
     *,
     url: str | None = None,
     limits: IntakeLimits | None = None,
@@ -167,7 +167,7 @@ def poll_mailbox(
 
 
 def _pass(
-    deps: Deps,
+    deps: IntakeContext,
     imap: imaplib.IMAP4,
     config: MailboxConfig,
     windows: list[WindowSpec],
@@ -207,7 +207,7 @@ def _pass(
 
 
 def _ingest_uid(
-    deps: Deps,
+    deps: IntakeContext,
     imap: imaplib.IMAP4,
     mailbox: str,
     uidvalidity: int,
@@ -259,7 +259,7 @@ def _ingest_uid(
     return in_transaction(deps.sessions, work)
 
 
-def _already_processed(deps: Deps, mailbox: str, uidvalidity: int, uid: int) -> bool:
+def _already_processed(deps: IntakeContext, mailbox: str, uidvalidity: int, uid: int) -> bool:
     with deps.sessions() as session:
         found = session.scalar(
             select(MailboxMessage.id).where(

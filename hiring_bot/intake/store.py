@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, Attachment, Candidate, Window
 from hiring_bot.domain.audit import record
-from hiring_bot.domain.retention import hashed_identity
+from hiring_bot.domain.redaction import hashed_identity
 from hiring_bot.intake.draft import (
     ApplicationDraft,
     IntakeLimits,
@@ -34,7 +34,7 @@ from hiring_bot.intake.draft import (
     WindowSpec,
 )
 from hiring_bot.intake.email_parser import parse_email
-from hiring_bot.slack.outbox import enqueue_card, enqueue_card_update
+from hiring_bot.outbox import enqueue_card, enqueue_card_update
 
 Outcome = Literal["stored", "duplicate", "skipped", "rejected"]
 T = TypeVar("T")

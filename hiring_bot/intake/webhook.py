@@ -25,13 +25,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.domain.windows import window_specs
+from hiring_bot.intake.context import IntakeContext
 from hiring_bot.intake.draft import IntakeLimits
 from hiring_bot.intake.form import build_draft, check_json, form_source_id
 from hiring_bot.intake.limits import limits_for
 from hiring_bot.intake.store import SOURCE_WEBHOOK, StoreResult, in_transaction, store_application
-from hiring_bot.slack.outbox import deliver_soon
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +38,8 @@ PATH = "/intake/applications"
 ACTOR = "intake:webhook"
 # The shape of hiring_bot.web.Route (not imported: web.py imports this module).
 Route = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
+# Sends outbox rows soon after their commit (web.py hands in hiring_bot.slack.delivery's).
+Deliver = Callable[[list[int]], None]
 
 
 def _limit(limits: IntakeLimits) -> int:
@@ -46,8 +47,13 @@ def _limit(limits: IntakeLimits) -> int:
     return limits.max_attachment_bytes * 4 // 3 + 1024 * 1024
 
 
-def intake_route(deps: Deps, *, limits: IntakeLimits | None = None) -> Route:
-    """The WSGI route for POST /intake/applications (registered in web.build_web)."""
+def intake_route(
+    deps: IntakeContext, *, deliver: Deliver, limits: IntakeLimits | None = None
+) -> Route:
+    """The WSGI route for POST /intake/applications (registered in web.build_web).
+
+    ``deliver`` is called with the new card's outbox row after the application is committed.
+    """
     intake_limits = limits or limits_for(deps.settings)
 
     def route(environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -96,7 +102,7 @@ def intake_route(deps: Deps, *, limits: IntakeLimits | None = None) -> Route:
             return 200, {"ref": result.application_id, "duplicate": True}
         log.info("application #%s received via the webhook", result.application_id)
         if result.outbox_id is not None:
-            deliver_soon(deps, [result.outbox_id])
+            deliver([result.outbox_id])
         return 201, {"ref": result.application_id}
 
     return route

@@ -31,7 +31,7 @@ from hiring_bot.domain.reminders import (
     plan_reminders,
 )
 from hiring_bot.domain.windows import SyncReport, seed_windows
-from hiring_bot.slack.outbox import DeliveryReport, deliver_pending
+from hiring_bot.slack.delivery import DeliveryReport, deliver_pending
 
 log = logging.getLogger(__name__)
 

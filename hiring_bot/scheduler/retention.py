@@ -25,7 +25,7 @@ from hiring_bot.domain.retention import (
     anonymise_application,
 )
 from hiring_bot.domain.retention_due import Due, due_for_retention
-from hiring_bot.slack.outbox import deliver_pending
+from hiring_bot.slack.delivery import deliver_pending
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.scheduler import jobs as reminder_jobs
-from hiring_bot.scheduler import processed_events, retention
-from hiring_bot.slack import outbox
+from hiring_bot.scheduler import outbox_jobs, processed_events, retention
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +20,7 @@ JobRegistrar = Callable[[BaseScheduler, Deps], None]
 # Each feature adds its registrar here; kept as a list so features do not import each other.
 REGISTRARS: list[JobRegistrar] = [
     reminder_jobs.register_jobs,
-    outbox.register_jobs,
+    outbox_jobs.register_jobs,
     processed_events.register_jobs,
     retention.register_jobs,
 ]
@@ -34,6 +33,6 @@ def build_scheduler(deps: Deps, *, blocking: bool) -> BaseScheduler:
     scheduler: BaseScheduler = kind(timezone=deps.settings.timezone, job_defaults=JOB_DEFAULTS)
     for registrar in REGISTRARS:
         registrar(scheduler, deps)
-    # One line instead of APScheduler's one per job (quietened in cli/runtime.configure_logging).
+    # One line instead of APScheduler's one per job (quietened in startup.configure_logging).
     log.info("scheduled jobs: %s", ", ".join(job.id for job in scheduler.get_jobs()) or "none")
     return scheduler

@@ -21,7 +21,7 @@ from hiring_bot.intake.mailbox import (
     parse_imap_url,
     poll_mailbox,
 )
-from hiring_bot.slack.outbox import deliver_pending
+from hiring_bot.slack.delivery import deliver_pending
 from tests.db import TestDatabase
 from tests.fakes.slack_api import FakeSlack
 from tests.imap.conftest import PASSWORD, Dovecot

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, AuditEntry
-from hiring_bot.slack import outbox
+from hiring_bot.slack.delivery import deliver_pending
 from tests.conftest import BOT_TOKEN, HIRING_CHANNEL
 from tests.db import TestDatabase
 from tests.fakes.slack_api import FakeSlack
@@ -96,7 +96,7 @@ def test_retention_pass_anonymises_what_is_due_and_updates_the_card_before_exit(
     deps: Deps, db: TestDatabase, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     old, new = seed(deps)
-    assert len(outbox.deliver_pending(deps).sent) == 2  # both cards posted
+    assert len(deliver_pending(deps).sent) == 2  # both cards posted
     result = run_cli("purge", env=env(db, fake_slack, RETENTION_DAYS="30"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [

@@ -11,10 +11,11 @@ from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, Attachment, OutboxMessage
 from hiring_bot.domain.retention import REASON_REQUEST, anonymise_application
+from hiring_bot.outbox import OutboxKind, OutboxStatus
 from hiring_bot.scheduler import retention
 from hiring_bot.scheduler.retention import purge
 from hiring_bot.scheduler.wiring import build_scheduler
-from hiring_bot.slack import outbox
+from hiring_bot.slack.delivery import deliver_pending
 from tests.conftest import with_settings
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlack
@@ -41,7 +42,7 @@ def test_daily_pass_anonymises_at_the_boundary_and_updates_the_card(
     with session_scope(on.sessions) as session:
         add_window(session, "Winter 2017/2018", ends_on=date(2018, 6, 30))
         ref = add_application(session, "Ada Lovelace", window="Winter 2017/2018")
-    assert outbox.deliver_pending(on).sent
+    assert deliver_pending(on).sent
 
     clock.set(DUE - timedelta(seconds=1))
     retention.retention_job(on)
@@ -82,10 +83,10 @@ def test_a_failed_file_delete_is_retried_by_the_outbox(
         )
     # Slack answers 500 to the first files.delete (and the client's own retries).
     fake_slack.fail_next(3, status=500, method="files.delete")
-    first = outbox.deliver_pending(deps, ids=result.outbox_ids)
+    first = deliver_pending(deps, ids=result.outbox_ids)
     assert first.retrying
     clock.advance(timedelta(hours=1))
-    second = outbox.deliver_pending(deps, ids=first.retrying)
+    second = deliver_pending(deps, ids=first.retrying)
     assert second.sent == first.retrying
     calls = fake_slack.calls_to("files.delete")
     assert [c.params["file"] for c in calls][-1] == "F0SHARED01"
@@ -93,7 +94,7 @@ def test_a_failed_file_delete_is_retried_by_the_outbox(
     with deps.sessions() as session:
         row = session.get(OutboxMessage, second.sent[0])
         assert row is not None
-        assert (row.kind, row.status) == (outbox.KIND_FILE_DELETE, outbox.SENT)
+        assert (row.kind, row.status) == (OutboxKind.FILE_DELETE, OutboxStatus.SENT)
 
 
 def shared_resume(deps: Deps) -> tuple[int, str]:
@@ -111,7 +112,7 @@ def shared_resume(deps: Deps) -> tuple[int, str]:
                 data=b"%PDF-1.4",
             )
         )
-    assert len(outbox.deliver_pending(deps).sent) == 2  # the card, then the resume
+    assert len(deliver_pending(deps).sent) == 2  # the card, then the resume
     with deps.sessions() as session:
         file_id = session.scalars(select(Attachment.slack_file_id)).one()
     assert file_id is not None
@@ -120,7 +121,7 @@ def shared_resume(deps: Deps) -> tuple[int, str]:
 
 def pending_rows(deps: Deps) -> list[OutboxMessage]:
     with deps.sessions() as session:
-        query = select(OutboxMessage).where(OutboxMessage.status == outbox.PENDING)
+        query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
         return list(session.scalars(query))
 
 
@@ -128,7 +129,7 @@ def test_a_purge_deletes_the_shared_file_in_slack(deps: Deps, fake_slack: FakeSl
     ref, file_id = shared_resume(deps)
 
     report = purge(deps, refs=[ref], actor="test")
-    delivery = outbox.deliver_pending(deps, ids=report.outbox_ids)
+    delivery = deliver_pending(deps, ids=report.outbox_ids)
 
     assert sorted(delivery.sent) == sorted(report.outbox_ids)
     [call] = fake_slack.calls_to("files.delete")
@@ -144,7 +145,7 @@ def test_a_purge_after_the_file_was_deleted_in_slack_completes(
     deps.client.files_delete(file=file_id)  # someone removed it in Slack by hand
 
     report = purge(deps, refs=[ref], actor="test")
-    delivery = outbox.deliver_pending(deps, ids=report.outbox_ids)
+    delivery = deliver_pending(deps, ids=report.outbox_ids)
 
     # Slack's file_deleted is the outcome wanted: sent, not retried.
     assert (delivery.retrying, delivery.gave_up) == ([], [])
@@ -154,7 +155,7 @@ def test_a_purge_after_the_file_was_deleted_in_slack_completes(
         "error": "file_deleted",
     }
     clock.advance(timedelta(days=1))
-    assert outbox.deliver_pending(deps).sent == []
+    assert deliver_pending(deps).sent == []
     assert pending_rows(deps) == []
     assert len(fake_slack.calls_to("files.delete")) == 2  # the hand deletion and ours, no more
 
@@ -166,16 +167,16 @@ def test_a_purge_of_a_file_slack_never_had_completes(
     fake_slack.files.pop(file_id)  # gone from the workspace (e.g. removed by retention there)
 
     report = purge(deps, refs=[ref], actor="test")
-    delivery = outbox.deliver_pending(deps, ids=report.outbox_ids)
+    delivery = deliver_pending(deps, ids=report.outbox_ids)
 
     assert (delivery.retrying, delivery.gave_up) == ([], [])
     [call] = fake_slack.calls_to("files.delete")
     assert call.response == {"ok": False, "error": "file_not_found"}
     clock.advance(timedelta(days=1))
-    assert outbox.deliver_pending(deps).sent == []
+    assert deliver_pending(deps).sent == []
     assert pending_rows(deps) == []
     with deps.sessions() as session:
         row = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.kind == outbox.KIND_FILE_DELETE)
+            select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.FILE_DELETE)
         ).one()
-        assert (row.status, row.last_error) == (outbox.SENT, None)
+        assert (row.status, row.last_error) == (OutboxStatus.SENT, None)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, AuditEntry
-from hiring_bot.slack import outbox
+from hiring_bot.slack.delivery import deliver_pending
 from tests.conftest import ALICE, HIRING_CHANNEL, RunningApp
 from tests.fakes.signed import Response
 from tests.fakes.slack_api import Call, FakeSlack
@@ -39,7 +39,7 @@ class Harness:
         with session_scope(self.deps.sessions) as session:
             ref = add_application(session, name, **kwargs)
         if post:
-            report = outbox.deliver_pending(self.deps)
+            report = deliver_pending(self.deps)
             assert report.sent, report
         return ref
 
@@ -99,11 +99,11 @@ class Harness:
 
     def wait_updates(self, count: int) -> list[Call]:
         calls = self.fake.wait_for("chat.update", count, timeout=TIMEOUT)
-        outbox.wait_for_background_deliveries(TIMEOUT)
+        self.deps.background.wait_idle(TIMEOUT)
         return calls
 
     def updates(self) -> int:
-        outbox.wait_for_background_deliveries(TIMEOUT)
+        self.deps.background.wait_idle(TIMEOUT)
         return len(self.fake.calls_to("chat.update"))
 
 
@@ -115,7 +115,7 @@ def text_of(answer: dict[str, Any]) -> str:
 def harness(running_app: RunningApp, fake_slack: FakeSlack) -> Iterator[Harness]:
     yield Harness(running_app, fake_slack)
     # Nothing may still talk to the database or the fake once the test is over.
-    assert outbox.wait_for_background_deliveries(TIMEOUT)
+    assert running_app.deps.background.wait_idle(TIMEOUT)
 
 
 class LogWatch(logging.Handler):

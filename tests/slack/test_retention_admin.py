@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Attachment
-from hiring_bot.slack import ids, outbox
+from hiring_bot.slack import ids
+from hiring_bot.slack.delivery import deliver_pending
 from tests.conftest import ADMIN, ALICE, OUTSIDER
 from tests.slack.review_harness import TIMEOUT, Harness, harness, text_of
 
@@ -34,7 +35,7 @@ def application_with_shared_resume(harness: Harness) -> tuple[int, str]:
                 data=RESUME,
             )
         )
-    report = outbox.deliver_pending(harness.deps)
+    report = deliver_pending(harness.deps)
     assert len(report.sent) == 2, report  # the card, then the resume in its thread
     with session_scope(harness.deps.sessions) as session:
         file_id = session.scalars(select(Attachment.slack_file_id)).one()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hiring_bot.domain.stages import Stage
-from hiring_bot.slack import ids, outbox
+from hiring_bot.slack import ids
 from tests.conftest import ADMIN, ALICE, BOB, CAROL, HIRING_CHANNEL
 from tests.slack.review_harness import Harness, harness, text_of
 
@@ -202,7 +202,7 @@ def test_saving_the_rating_form_is_confirmed_where_it_was_opened_after_the_ack(
     assert (confirmed["channel"], confirmed["user"]) == (HIRING_CHANNEL, CAROL)
     assert confirmed["text"] == f"Saved your rating of #{ref}: 5/5. It has 1 rating."
     harness.wait_updates(1)
-    outbox.wait_for_background_deliveries()
+    assert harness.deps.background.wait_idle()
 
 
 def test_a_form_from_a_modal_is_confirmed_by_dm(harness: Harness) -> None:

@@ -20,8 +20,9 @@ from hiring_bot.domain import idempotency, queries
 from hiring_bot.domain.applications import get_application, stage_of
 from hiring_bot.domain.errors import Conflict, InvalidInput
 from hiring_bot.domain.retention import REASON_REQUEST, anonymise_application
-from hiring_bot.slack import ids, outbox
+from hiring_bot.slack import ids
 from hiring_bot.slack.blocks.retention import PurgePrompt, build_purge_prompt, purge_prompt_text
+from hiring_bot.slack.delivery import deliver_soon
 from hiring_bot.slack.listeners.actions import STALE_BUTTON, Click
 from hiring_bot.slack.listeners.router import CommandContext, CommandRouter
 from hiring_bot.slack.listeners.workflow import authorize, guarded, replier
@@ -86,7 +87,7 @@ def confirm_purge(deps: Deps, click: Click, respond: Any) -> None:
             reason=REASON_REQUEST,
         )
     if result.outbox_ids:
-        outbox.deliver_soon(deps, result.outbox_ids)
+        deliver_soon(deps, result.outbox_ids)
     line = result.line()
     text = line[:1].upper() + line[1:] + ". Its card in the channel now shows it anonymised."
     # Replaces the prompt, so its button cannot be pressed again.

@@ -18,7 +18,7 @@ from hiring_bot.domain.refs import parse_ref, require_ref
 from hiring_bot.domain.rubric import parse_score
 from hiring_bot.domain.stages import Stage, parse_stage
 from hiring_bot.domain.stats import Stats, review_stats
-from hiring_bot.slack import outbox
+from hiring_bot.outbox import enqueue_message
 from hiring_bot.slack.blocks import (
     build_application_details,
     build_stats_message,
@@ -188,7 +188,7 @@ def assign_command(ctx: CommandContext) -> None:
         text, blocks = assignment_message(
             session, outcome.application_id, settings=settings, assigned_by=actor.user_id
         )
-        return [outbox.enqueue_message(session, channel=assignee, text=text, blocks=blocks)]
+        return [enqueue_message(session, channel=assignee, text=text, blocks=blocks)]
 
     _change(
         ctx,

@@ -9,7 +9,6 @@ as the command path tells them, and a form opened from the Home tab refreshes it
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -132,12 +131,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         origin = RatingOrigin.decode(view.get("private_metadata"))
         if outcome is None and not (origin is not None and origin.home):
             return
-        # After the save and the ack, on its own thread: Bolt starts lazy listeners alongside
+        # After the save and the ack, on the background pool: Bolt starts lazy listeners alongside
         # this function (they could confirm or publish the Home tab before the rating is saved),
         # and the answer to Slack must not wait for those Web API calls.
         user_id = str((body.get("user") or {}).get("id") or "")
-        threading.Thread(
-            target=after_save, args=(deps, client, user_id, origin, outcome), daemon=True
-        ).start()
+        deps.background.submit(after_save, deps, client, user_id, origin, outcome)
 
     app.view(ids.RATING_MODAL)(submit)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -201,10 +200,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         text = window_saved_text(saved, added=meta.get("mode") != "edit")
         channel = str(meta.get("channel") or "")
-        # On its own thread: the answer to Slack must not wait for the confirmation's Web API call.
-        threading.Thread(
-            target=_confirm, args=(client, channel, user_id, text), daemon=True
-        ).start()
+        # On the background pool: the answer to Slack must not wait for the confirmation's Web
+        # API call.
+        deps.background.submit(_confirm, client, channel, user_id, text)
 
 
 def _confirm(client: Any, channel: str, user_id: str, text: str) -> None:

@@ -23,7 +23,8 @@ from hiring_bot.domain import idempotency, people
 from hiring_bot.domain.applications import Outcome
 from hiring_bot.domain.errors import DomainError, NotAllowed
 from hiring_bot.domain.people import Access
-from hiring_bot.slack import outbox
+from hiring_bot.outbox import enqueue_card_update
+from hiring_bot.slack.delivery import deliver_soon
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +95,14 @@ def apply_change(
             log.info("repeated delivery ignored (%s)", once_key.partition(":")[0])
             return None
         outcome = change(session)
-        row = outbox.enqueue_card_update(session, application_id=outcome.application_id)
+        row = enqueue_card_update(session, application_id=outcome.application_id)
         rows = [row] if row is not None else []
         if notify is not None:
             rows.extend(notify(session, outcome))
         session.flush()
         row_ids = [r.id for r in rows]
     if row_ids:
-        outbox.deliver_soon(deps, row_ids)
+        deliver_soon(deps, row_ids)
     return outcome
 
 

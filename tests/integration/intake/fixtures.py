@@ -9,10 +9,7 @@ import pytest
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.domain.windows import seed_windows
-from hiring_bot.slack.outbox import wait_for_background_deliveries
 from tests.conftest import REPO
-from tests.db import TestDatabase
-from tests.fakes.slack_api import FakeSlack
 
 
 @pytest.fixture
@@ -22,7 +19,7 @@ def windows(deps: Deps) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _background_deliveries_finish(db: TestDatabase, fake_slack: FakeSlack) -> Iterator[None]:
-    """deliver_soon threads end before the database is emptied for the next test."""
+def _background_deliveries_finish(deps: Deps) -> Iterator[None]:
+    """Background deliveries end before the database is emptied for the next test."""
     yield
-    assert wait_for_background_deliveries(timeout=15)
+    assert deps.background.wait_idle(timeout=15)

@@ -13,14 +13,9 @@ from slack_sdk import WebClient
 from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, Attachment, OutboxMessage
-from hiring_bot.slack.outbox import (
-    CARD_EVENT_TYPE,
-    DeliveryReport,
-    deliver_pending,
-    enqueue_card,
-    enqueue_card_update,
-    enqueue_message,
-)
+from hiring_bot.outbox import enqueue_card, enqueue_card_update, enqueue_message
+from hiring_bot.slack.delivery import DeliveryReport, deliver_pending
+from hiring_bot.slack.delivery_calls import CARD_EVENT_TYPE
 from tests.conftest import ALICE, HIRING_CHANNEL
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlack

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hiring_bot.bootstrap import Deps
 from hiring_bot.db.models import Application, AuditEntry, Candidate, OutboxMessage
 from hiring_bot.intake.store import IngestOutcome
-from hiring_bot.slack.outbox import deliver_pending
+from hiring_bot.slack.delivery import deliver_pending
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.intake.helpers import (
     COVER_LETTER,

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from hiring_bot.db.models import Application, Attachment, AuditEntry, Candidate, OutboxMessage
-from hiring_bot.slack.outbox import wait_for_background_deliveries
 from tests.conftest import HIRING_CHANNEL, RunningApp
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.intake.helpers import form_body, ok_posts
@@ -61,7 +60,7 @@ def test_a_form_application_is_stored_and_its_card_posted(
     [card] = fake_slack.wait_for("chat.postMessage", 1)
     assert card.params["channel"] == HIRING_CHANNEL
     fake_slack.wait_for("files.completeUploadExternal", 1)
-    assert wait_for_background_deliveries(timeout=10)
+    assert running_app.deps.background.wait_idle(timeout=10)
     with running_app.deps.sessions() as session:
         application = session.get(Application, ref)
         assert application is not None
@@ -89,7 +88,7 @@ def test_the_same_form_posted_twice_is_one_application(
     assert (first_status, second_status) == (201, 200)
     assert second == {"ref": first["ref"], "duplicate": True}
     fake_slack.wait_for("chat.postMessage", 1)
-    assert wait_for_background_deliveries(timeout=10)
+    assert running_app.deps.background.wait_idle(timeout=10)
     assert len(ok_posts(fake_slack)) == 1
     with running_app.deps.sessions() as session:
         assert (
@@ -217,7 +216,7 @@ def test_links_as_one_string_of_web_addresses_is_taken(running_app: RunningApp) 
     )
 
     assert status == 201, answer
-    assert wait_for_background_deliveries(timeout=10)
+    assert running_app.deps.background.wait_idle(timeout=10)
     with running_app.deps.sessions() as session:
         application = session.get(Application, answer["ref"])
         assert application is not None

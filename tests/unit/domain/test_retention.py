@@ -34,7 +34,7 @@ from hiring_bot.domain.retention import (
 from hiring_bot.domain.retention_due import NO_WINDOW_SPAN, due_for_retention
 from hiring_bot.domain.stages import Stage
 from hiring_bot.intake.store import find_duplicate
-from hiring_bot.slack.outbox import KIND_CARD_UPDATE, KIND_FILE_DELETE, enqueue_message
+from hiring_bot.outbox import OutboxKind, enqueue_message
 from tests.conftest import ALICE, BOB
 from tests.fakes.clock import FakeClock
 from tests.slack.review_factories import T0, add_application, add_window
@@ -299,8 +299,8 @@ def test_anonymising_removes_every_trace_and_keeps_the_statistics(
     # Slack: the card is refreshed and the shared file deleted, through the outbox.
     rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(result.outbox_ids)))
     assert sorted((r.kind, json.dumps(r.payload)) for r in rows) == [
-        (KIND_CARD_UPDATE, "{}"),
-        (KIND_FILE_DELETE, json.dumps({"file_id": FILE_ID})),
+        (OutboxKind.CARD_UPDATE, "{}"),
+        (OutboxKind.FILE_DELETE, json.dumps({"file_id": FILE_ID})),
     ]
     # Queued and sent messages name the anonymised applicant instead.
     texts = [

@@ -1,4 +1,5 @@
-"""Shared start-up for every entry point: .env, settings, logging, a clean exit on bad config."""
+"""Shared start-up for every entry point (CLI, gunicorn factory): .env, settings, logging, a clean
+exit on bad config."""
 
 from __future__ import annotations
 

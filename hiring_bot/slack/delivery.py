@@ -1,0 +1,320 @@
+"""Delivering the outbox (``hiring_bot.outbox``) to Slack, each row once.
+
+``deliver_pending`` sends what is due:
+
+1. *Claim* a row in a short transaction with a conditional UPDATE (``locked_until`` in the past or
+   unset); two processes or threads never both win the same row.
+2. *Send* outside any transaction (``hiring_bot.slack.delivery_calls``). Card posts carry
+   ``metadata`` naming the outbox row.
+3. *Record* ``posted_channel`` / ``posted_ts`` / ``status = sent`` (and the card's ts on the
+   application) in another short transaction.
+
+A crash between 2 and 3 leaves the row pending with a lock that expires; before posting a card again
+the retry looks for the first post in ``conversations.history`` by that metadata, so a card is never
+posted twice and never lost. 429 honours ``Retry-After`` (after slack_sdk's own retry handler gives
+up); 5xx, timeouts and dropped connections back off exponentially up to a cap. ``last_error`` holds
+only error codes and exception type names, never candidate data.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
+from urllib.error import URLError
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.orm import Session
+
+from hiring_bot.db.engine import session_scope
+from hiring_bot.db.models import Application, Attachment, OutboxMessage
+from hiring_bot.outbox import (
+    OutboxKind,
+    OutboxStatus,
+    enqueue_card_update,
+    enqueue_file_delete,
+    enqueue_file_share,
+)
+from hiring_bot.slack.delivery_calls import Claimed, Permanent, Sent, Wait, send
+
+if TYPE_CHECKING:
+    from hiring_bot.bootstrap import Deps
+
+log = logging.getLogger(__name__)
+
+LOCK = timedelta(seconds=60)
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+# Waiting for the card a thread reply belongs to: not a failure, so not counted as an attempt.
+THREAD_WAIT = timedelta(seconds=30)
+# Cards are never given up on (losing one loses an applicant); anything else stops after this many.
+MAX_ATTEMPTS = 20
+# Attachments shared into the card's thread after the card is posted.
+SHARED_ROLES = ("resume", "cover_letter")
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    gave_up: list[int] = field(default_factory=list)
+    # Not taken: locked by another deliverer, not yet due, or already sent.
+    busy: list[int] = field(default_factory=list)
+
+
+def deliver_pending(
+    deps: Deps, *, ids: Sequence[int] | None = None, limit: int = 50
+) -> DeliveryReport:
+    """Send what is due (optionally only ``ids``), oldest first; never raises for Slack errors.
+
+    File shares that a card post creates are delivered in the same call.
+    """
+    report = DeliveryReport()
+    queue: deque[int] = deque(_due_ids(deps, ids=ids, limit=limit))
+    while queue:
+        outbox_id = queue.popleft()
+        claimed = _claim(deps, outbox_id)
+        if claimed is None:
+            report.busy.append(outbox_id)
+            continue
+        queue.extend(_attempt(deps, claimed, report))
+    return report
+
+
+def deliver_soon(deps: Deps, ids: Iterable[int]) -> None:
+    """Deliver ``ids`` on the process's background pool (right after the commit that queued them);
+    whatever this cannot send, the sweep job retries."""
+    wanted = list(ids)
+    if wanted:
+        deps.background.submit(_deliver_quietly, deps, wanted)
+
+
+def _deliver_quietly(deps: Deps, ids: list[int]) -> None:
+    try:
+        deliver_pending(deps, ids=ids)
+    except Exception:  # the sweep job retries whatever this could not send
+        log.exception("background delivery failed")
+
+
+def _due_ids(deps: Deps, *, ids: Sequence[int] | None, limit: int) -> list[int]:
+    now = deps.clock.now()
+    query = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if ids is not None:
+        if not ids:
+            return []
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    with deps.sessions() as session:
+        return list(session.scalars(query))
+
+
+def _claim(deps: Deps, outbox_id: int) -> Claimed | None:
+    """Lock one row for this deliverer; None when someone else holds it or it is not due."""
+    now = deps.clock.now()
+    with session_scope(deps.sessions) as session:
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == outbox_id,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.next_attempt_at <= now,
+                    or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+                )
+                .values(locked_until=now + LOCK, attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ),
+        )
+        if result.rowcount != 1:
+            return None
+        row = session.get(OutboxMessage, outbox_id)
+        assert row is not None
+        payload = dict(row.payload or {})
+        claimed = Claimed(
+            id=row.id,
+            kind=row.kind,
+            application_id=row.application_id,
+            channel=row.channel,
+            payload=payload,
+            created_at=row.created_at,
+            attempts=row.attempts,
+            maybe_posted=bool(payload.get("uncertain")),
+        )
+        if row.kind == OutboxKind.CARD_POST:
+            # Pessimistic until we know better: a crash from here on may leave a posted card.
+            row.payload = {**payload, "uncertain": True}
+        return claimed
+
+
+def _attempt(deps: Deps, claimed: Claimed, report: DeliveryReport) -> list[int]:
+    try:
+        sent = send(deps, claimed)
+    except Wait as wait:
+        _record_failure(deps, claimed, str(wait), THREAD_WAIT, definitive=True, counts=False)
+        report.retrying.append(claimed.id)
+        return []
+    except Permanent as gone:
+        _record_failure(deps, claimed, str(gone), BACKOFF_CAP, definitive=True, give_up=True)
+        report.gave_up.append(claimed.id)
+        return []
+    except SlackApiError as error:
+        status = error.response.status_code
+        if status == 429:
+            delay = timedelta(seconds=max(1, _retry_after(error)))
+            message = "rate limited (HTTP 429)"
+            definitive = True  # a rate-limited call did nothing
+        elif status >= 500:
+            delay, message, definitive = _backoff(claimed.attempts), f"HTTP {status}", False
+        else:
+            code = str(error.response.get("error") or f"HTTP {status}")[:100]
+            delay, message, definitive = _backoff(claimed.attempts), f"slack: {code}", True
+        gave_up = _record_failure(deps, claimed, message, delay, definitive=definitive)
+        (report.gave_up if gave_up else report.retrying).append(claimed.id)
+        log.warning("outbox #%s (%s) not delivered: %s", claimed.id, claimed.kind, message)
+        return []
+    except (TimeoutError, URLError, ConnectionError, http.client.HTTPException, OSError) as error:
+        message = "timeout" if isinstance(error, TimeoutError) else type(error).__name__
+        gave_up = _record_failure(
+            deps, claimed, message, _backoff(claimed.attempts), definitive=False
+        )
+        (report.gave_up if gave_up else report.retrying).append(claimed.id)
+        log.warning("outbox #%s (%s) not delivered: %s", claimed.id, claimed.kind, message)
+        return []
+    except Exception as error:  # a bug in rendering must not stop the other rows
+        message = f"error: {type(error).__name__}"
+        log.exception("outbox #%s (%s) failed", claimed.id, claimed.kind)
+        gave_up = _record_failure(
+            deps, claimed, message, _backoff(claimed.attempts), definitive=not claimed.reached_send
+        )
+        (report.gave_up if gave_up else report.retrying).append(claimed.id)
+        return []
+    follow_ups = _record_sent(deps, claimed, sent)
+    report.sent.append(claimed.id)
+    return follow_ups
+
+
+def _retry_after(error: SlackApiError) -> int:
+    headers = error.response.headers or {}
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return int(float(str(raw)))
+            except ValueError:
+                return 1
+    return 1
+
+
+def _backoff(attempts: int) -> timedelta:
+    """30 s, 60 s, 2 min, ... capped at an hour."""
+    exponent = max(0, min(attempts - 1, 20))
+    delay: timedelta = BACKOFF_BASE * (2**exponent)
+    return min(delay, BACKOFF_CAP)
+
+
+def _record_sent(deps: Deps, claimed: Claimed, sent: Sent) -> list[int]:
+    """Mark the row sent (only if it is still ours to mark); returns rows this made necessary."""
+    now = deps.clock.now()
+    follow_ups: list[int] = []
+    with session_scope(deps.sessions) as session:
+        row = session.get(OutboxMessage, claimed.id, with_for_update=True)
+        if row is None or row.status != OutboxStatus.PENDING:
+            return []
+        payload = {k: v for k, v in (row.payload or {}).items() if k != "uncertain"}
+        row.status = OutboxStatus.SENT
+        row.posted_channel = sent.channel
+        row.posted_ts = sent.ts
+        row.sent_at = now
+        row.locked_until = None
+        row.last_error = None
+        row.payload = payload
+        if claimed.kind == OutboxKind.CARD_POST and claimed.application_id is not None:
+            follow_ups = _after_card_posted(session, claimed, sent, payload)
+        elif claimed.kind == OutboxKind.FILE_SHARE and sent.file_id:
+            attachment = session.get(Attachment, int(claimed.payload["attachment_id"]))
+            if attachment is not None:
+                attachment.slack_file_id = sent.file_id
+            else:
+                # Anonymised while this upload was in flight: the file must not stay in Slack.
+                follow_ups.append(
+                    enqueue_file_delete(
+                        session, file_id=sent.file_id, application_id=claimed.application_id
+                    ).id
+                )
+        session.flush()
+    return follow_ups
+
+
+def _after_card_posted(
+    session: Session, claimed: Claimed, sent: Sent, payload: dict[str, Any]
+) -> list[int]:
+    assert claimed.application_id is not None
+    application = session.get(Application, claimed.application_id)
+    if application is None:
+        return []
+    application.card_channel = sent.channel
+    application.card_ts = sent.ts
+    session.flush()
+    rows = [
+        enqueue_file_share(session, attachment=attachment)
+        for attachment in sorted(application.attachments, key=lambda a: a.id)
+        if attachment.role in SHARED_ROLES
+    ]
+    # Someone changed the application while the post was in flight: the card may be stale.
+    if int(payload.get("version", 0)) != int(claimed.payload.get("version", 0)):
+        update_row = enqueue_card_update(session, application_id=application.id)
+        if update_row is not None:
+            rows.append(update_row)
+    return [row.id for row in rows]
+
+
+def _record_failure(
+    deps: Deps,
+    claimed: Claimed,
+    message: str,
+    delay: timedelta,
+    *,
+    definitive: bool,
+    counts: bool = True,
+    give_up: bool = False,
+) -> bool:
+    """Unlock the row and schedule the next attempt; True when the row was given up on."""
+    now = deps.clock.now()
+    with session_scope(deps.sessions) as session:
+        row = session.get(OutboxMessage, claimed.id, with_for_update=True)
+        if row is None or row.status != OutboxStatus.PENDING:
+            return False
+        payload = dict(row.payload or {})
+        # Still possibly posted: an earlier attempt's doubt not yet settled by a history lookup,
+        # or this attempt reached Slack and got no definitive answer.
+        uncertain = (claimed.maybe_posted and not claimed.history_checked) or (
+            claimed.reached_send and not definitive
+        )
+        if uncertain:
+            payload["uncertain"] = True
+        else:
+            payload.pop("uncertain", None)
+        row.payload = payload
+        row.last_error = message[:500]
+        row.locked_until = None
+        row.next_attempt_at = now + delay
+        if not counts:
+            row.attempts = max(0, row.attempts - 1)
+        if give_up or (row.kind != OutboxKind.CARD_POST and row.attempts >= MAX_ATTEMPTS):
+            row.status = OutboxStatus.FAILED
+            return True
+        return False
