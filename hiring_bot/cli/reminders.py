@@ -15,12 +15,9 @@ from hiring_bot.cli.runtime import configure_logging, die, load_settings_or_exit
 from hiring_bot.config import Settings
 from hiring_bot.db.engine import session_scope
 from hiring_bot.domain.reminders import ClaimRelease, Kind, Plan, Reminder
-from hiring_bot.domain.windows import (
-    WindowDef,
-    WindowsFileError,
-    load_windows_file,
-    sync_windows,
-)
+from hiring_bot.domain.window_spec import WindowDef
+from hiring_bot.domain.windows import sync_windows
+from hiring_bot.domain.windows_file import WindowsFileError, load_windows_file
 
 AT_EXAMPLE = "2018-02-21T09:00-08:00"
 

@@ -58,10 +58,10 @@ from hiring_bot.db.models import (
     Window,
 )
 from hiring_bot.domain import audit
+from hiring_bot.domain.calendar import deadline_instant
 from hiring_bot.domain.errors import Conflict
 from hiring_bot.domain.redaction import anonymised_email, anonymised_label
 from hiring_bot.domain.reviews import get_application
-from hiring_bot.domain.windows import deadline_instant
 from hiring_bot.slack.outbox import (
     FAILED,
     KIND_FILE_SHARE,

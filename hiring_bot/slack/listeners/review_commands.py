@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import OutboxMessage
-from hiring_bot.domain import people, queries, reviews
+from hiring_bot.domain import people, queries, reviews, windows
 from hiring_bot.domain.errors import InvalidInput, quote
 from hiring_bot.domain.refs import parse_ref, require_ref
 from hiring_bot.domain.rubric import parse_score
@@ -113,7 +113,7 @@ def stats_command(ctx: CommandContext) -> None:
     def work(session: Session) -> StatsView:
         window = None
         if wanted:
-            window = queries.find_window(session, wanted)
+            window = windows.find_window(session, wanted)
             if window is None:
                 names = ", ".join(f"`{w.name}`" for w in queries.windows(session)) or "none yet"
                 raise InvalidInput(f"There is no window called {quote(wanted)}. Windows: {names}.")
