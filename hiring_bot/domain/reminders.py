@@ -39,8 +39,8 @@ from sqlalchemy.orm import Session
 
 from hiring_bot.config import Settings
 from hiring_bot.db.models import Application, BotState, Candidate, ReminderLedger, Review, Window
-from hiring_bot.domain.stages import Stage
 from hiring_bot.domain.calendar import deadline_instant, is_open, local_date, local_instant
+from hiring_bot.domain.stages import Stage
 from hiring_bot.slack.blocks import (
     DecisionNudge,
     Digest,

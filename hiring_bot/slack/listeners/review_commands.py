@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import OutboxMessage
-from hiring_bot.domain import people, queries, reviews, windows
+from hiring_bot.domain import queries, reviews, windows
 from hiring_bot.domain.errors import InvalidInput, quote
 from hiring_bot.domain.refs import parse_ref, require_ref
 from hiring_bot.domain.rubric import parse_score
@@ -194,7 +194,7 @@ def _user_arg(text: str) -> str:
 def assign_command(ctx: CommandContext) -> None:
     actor, ref = _actor_and_ref(ctx, _first(ctx), admin_only=True)
     assignee = _user_arg(ctx.args[1] if len(ctx.args) > 1 else "")
-    directory = people.directory_for(ctx.deps)
+    directory = ctx.deps.directory
     is_reviewer = directory.is_reviewer(assignee)
     now = ctx.deps.clock.now()
     settings = ctx.deps.settings
