@@ -1,9 +1,10 @@
 """`/intern window add | edit <name> | close <name>`: admins manage internship windows in Slack.
 
-Add and edit open the window modal; its submission is validated (a name, real dates, in order, a
-name no other window has) with errors shown inline on the field, saved with `source="slack"` (so
-windows.toml no longer overwrites it) and audited. Close stops reminders for the window and takes
-it out of period matching. Everyone else is refused ephemerally.
+Add and edit open the window modal; its submission is parsed here (a name, real dates, in order)
+and saved by the domain (`windows.add_window` / `edit_window`: `source="slack"`, so windows.toml no
+longer overwrites it, audited), whose FieldErrors (a name another window has) come back inline on
+the field. Close (`windows.close_window`) stops reminders for the window and takes it out of
+period matching. Everyone else is refused ephemerally.
 """
 
 from __future__ import annotations
