@@ -81,7 +81,8 @@ def sqlite_deps(directory: Path) -> Iterator[tuple[Any, Any]]:
     from hiring_bot.bootstrap import build_deps
     from hiring_bot.config import Settings
     from hiring_bot.db.migrate import upgrade
-    from hiring_bot.domain.windows import load_windows_file, sync_windows
+    from hiring_bot.domain.windows import sync_windows
+    from hiring_bot.domain.windows_file import load_windows_file
     from tests.fakes.slack_api import FakeSlack
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sample sizes")
     args = parser.parse_args(argv)
-    from hiring_bot.domain.windows import load_windows_file
+    from hiring_bot.domain.windows_file import load_windows_file
 
     windows = [
         WindowSpec(name=d.name, aliases=d.aliases, starts_on=d.starts_on, ends_on=d.ends_on)

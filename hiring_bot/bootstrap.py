@@ -20,6 +20,8 @@ from hiring_bot.background import BackgroundWork
 from hiring_bot.clock import Clock, SystemClock
 from hiring_bot.config import Settings
 from hiring_bot.db.engine import make_engine, make_session_factory
+from hiring_bot.domain.people import ReviewerDirectory
+from hiring_bot.slack.members import slack_member_fetcher
 from hiring_bot.slack.pacing import ChannelPacer
 
 
@@ -31,6 +33,7 @@ class Deps:
     engine: Engine
     sessions: sessionmaker[Session]
     client: WebClient
+    directory: ReviewerDirectory  # who reviews / administers: one member-list cache per process
     clock: Clock = field(default_factory=SystemClock)
     pacer: ChannelPacer = field(default_factory=ChannelPacer)
     # Shared by copies made with dataclasses.replace: one pool per process.
@@ -51,6 +54,13 @@ def build_client(settings: Settings, *, timeout: int = 10) -> WebClient:
     )
 
 
+def build_directory(settings: Settings, *, client: WebClient, clock: Clock) -> ReviewerDirectory:
+    """The reviewer directory, asking Slack for the hiring channel's members through `client`."""
+    return ReviewerDirectory(
+        settings=settings, clock=clock, fetch_members=slack_member_fetcher(client)
+    )
+
+
 def build_deps(
     settings: Settings,
     *,
@@ -61,12 +71,15 @@ def build_deps(
     background: BackgroundWork | None = None,
 ) -> Deps:
     engine = engine or make_engine(settings.database_url)
+    client = client or build_client(settings)
+    clock = clock or SystemClock()
     return Deps(
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
-        client=client or build_client(settings),
-        clock=clock or SystemClock(),
+        client=client,
+        directory=build_directory(settings, client=client, clock=clock),
+        clock=clock,
         pacer=pacer or ChannelPacer(),
         background=background or BackgroundWork(),
     )

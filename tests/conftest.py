@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
-from hiring_bot.bootstrap import Deps, build_client, build_deps
+from hiring_bot.bootstrap import Deps, build_client, build_deps, build_directory
 from hiring_bot.config import Settings
 from hiring_bot.slack.app import build_app
 from hiring_bot.slack.pacing import ChannelPacer
@@ -165,4 +165,6 @@ def running_app(deps: Deps) -> Iterator[RunningApp]:
 
 
 def with_settings(deps: Deps, **changes: object) -> Deps:
-    return replace(deps, settings=replace(deps.settings, **changes))  # type: ignore[arg-type]
+    settings = replace(deps.settings, **changes)  # type: ignore[arg-type]
+    directory = build_directory(settings, client=deps.client, clock=deps.clock)
+    return replace(deps, settings=settings, directory=directory)

@@ -13,13 +13,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from hiring_bot.bootstrap import build_deps
 from hiring_bot.config import Settings
 from hiring_bot.db.engine import session_scope
-from hiring_bot.domain.reminders import ClaimRelease, Kind, Plan, Reminder
-from hiring_bot.domain.windows import (
-    WindowDef,
-    WindowsFileError,
-    load_windows_file,
-    sync_windows,
-)
+from hiring_bot.domain.reminder_messages import ClaimRelease, Reminder
+from hiring_bot.domain.reminder_schedule import Kind
+from hiring_bot.domain.reminders import Plan
+from hiring_bot.domain.window_spec import WindowDef
+from hiring_bot.domain.windows import sync_windows
+from hiring_bot.domain.windows_file import WindowsFileError, load_windows_file
+from hiring_bot.slack.blocks import render_reminder
 from hiring_bot.startup import configure_logging, die, load_settings_or_exit
 
 AT_EXAMPLE = "2018-02-21T09:00-08:00"
@@ -47,7 +47,8 @@ def _record(kind: Kind, key: str, target: str, text: str) -> dict[str, Any]:
 
 
 def _reminder_record(reminder: Reminder) -> dict[str, Any]:
-    return _record(reminder.kind, reminder.key, reminder.target, reminder.text)
+    text, _blocks = render_reminder(reminder.view)  # the text Slack shows, e.g. in notifications
+    return _record(reminder.kind, reminder.key, reminder.target, text)
 
 
 def _release_record(release: ClaimRelease) -> dict[str, Any]:

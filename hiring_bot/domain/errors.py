@@ -6,6 +6,8 @@ changed when one of these is raised, because it is raised before the session is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from hiring_bot.mrkdwn import escape
 
 
@@ -35,6 +37,20 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class FieldErrors(InvalidInput):
+    """Input refused field by field (`{field: message}`), so a form can show each beside its field.
+
+    Field names are the domain's (`name`, `starts_on`, ...); the transport maps them to its inputs.
+    """
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        if not errors:
+            raise ValueError("FieldErrors needs at least one field")
+        first = next(iter(errors))
+        super().__init__(errors[first], field=first)
+        self.errors: dict[str, str] = dict(errors)
 
 
 def quote(text: str, limit: int = 40) -> str:

@@ -1,6 +1,6 @@
 """Who may review and who may administer.
 
-Reviewers are the members of HIRING_CHANNEL (asked with `conversations.members`, cached and
+Reviewers are the members of HIRING_CHANNEL (fetched by an injected function, cached and
 refreshed at least every five minutes) unless REVIEWER_USER_IDS names them explicitly; admins are
 ADMIN_USER_IDS and may always review. Everyone else is refused, and every refusal is audited.
 """
@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -22,16 +20,12 @@ from hiring_bot.config import Settings
 from hiring_bot.domain import audit
 from hiring_bot.domain.errors import DomainError, NotAllowed
 
-if TYPE_CHECKING:
-    from hiring_bot.bootstrap import Deps
-
 log = logging.getLogger(__name__)
 
 MEMBERS_TTL = timedelta(minutes=5)
 # Someone who just joined the channel is not in the cached list yet; an unknown user triggers
 # a refresh when the list is at least this old, so they are not refused for five minutes.
 UNKNOWN_USER_REFRESH = timedelta(seconds=30)
-MEMBERS_PAGE = 200
 
 FetchMembers = Callable[[str], frozenset[str]]
 
@@ -47,7 +41,12 @@ class MembershipUnavailable(DomainError):
 
 
 class ReviewerDirectory:
-    """Answers "is this user a reviewer / an admin?"; thread-safe, one per process."""
+    """Answers "is this user a reviewer / an admin?"; thread-safe, one per process.
+
+    Built once by the composition root (`bootstrap.build_deps`), which hands in how to fetch the
+    channel's members (`slack.members.slack_member_fetcher`), and shared through `Deps.directory`
+    so every listener uses one cache.
+    """
 
     def __init__(
         self,
@@ -113,43 +112,6 @@ class ReviewerDirectory:
             return members
 
 
-def slack_member_fetcher(client: Any) -> FetchMembers:
-    """conversations.members, every page (cursor pagination)."""
-
-    def fetch(channel: str) -> frozenset[str]:
-        members: set[str] = set()
-        cursor: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"channel": channel, "limit": MEMBERS_PAGE}
-            if cursor:
-                kwargs["cursor"] = cursor
-            response = client.conversations_members(**kwargs)
-            members.update(str(m) for m in response.get("members") or [])
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return frozenset(members)
-
-    return fetch
-
-
-# One directory per Slack client (i.e. per Deps), so every listener shares one cache.
-_DIRECTORIES: weakref.WeakKeyDictionary[Any, ReviewerDirectory] = weakref.WeakKeyDictionary()
-_DIRECTORIES_LOCK = threading.Lock()
-
-
-def directory_for(deps: Deps) -> ReviewerDirectory:
-    with _DIRECTORIES_LOCK:
-        directory = _DIRECTORIES.get(deps.client)
-        if directory is None or directory.settings != deps.settings:
-            directory = ReviewerDirectory(
-                settings=deps.settings,
-                clock=deps.clock,
-                fetch_members=slack_member_fetcher(deps.client),
-            )
-            _DIRECTORIES[deps.client] = directory
-        return directory
-
-
 def authorize(
     session: Session,
     directory: ReviewerDirectory,
@@ -168,23 +130,47 @@ def authorize(
     try:
         access = directory.access(user_id, allow_stale=allow_stale)
     except MembershipUnavailable as exc:
-        _record_refusal(session, user_id, action, application_id, "membership unavailable")
+        record_refusal(
+            session,
+            user_id=user_id,
+            action=action,
+            reason="membership unavailable",
+            application_id=application_id,
+        )
         raise NotAllowed(exc.message) from exc
     if access is Access.NONE:
-        _record_refusal(session, user_id, action, application_id, "not a reviewer")
+        record_refusal(
+            session,
+            user_id=user_id,
+            action=action,
+            reason="not a reviewer",
+            application_id=application_id,
+        )
         raise NotAllowed(
             "Only the hiring team can do that: reviewers are the members of the hiring channel. "
             "Ask an admin to add you."
         )
     if admin_only and access is not Access.ADMIN:
-        _record_refusal(session, user_id, action, application_id, "not an admin")
+        record_refusal(
+            session,
+            user_id=user_id,
+            action=action,
+            reason="not an admin",
+            application_id=application_id,
+        )
         raise NotAllowed("Only an admin can do that.")
     return access
 
 
-def _record_refusal(
-    session: Session, user_id: str, action: str, application_id: int | None, reason: str
+def record_refusal(
+    session: Session,
+    *,
+    user_id: str,
+    action: str,
+    reason: str,
+    application_id: int | None = None,
 ) -> None:
+    """Audit a refusal (`action: reason`); the caller commits even though it refuses."""
     audit.record(
         session,
         actor=user_id,

@@ -24,15 +24,11 @@ from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, BotState, ReminderLedger
 from hiring_bot.domain import audit
 from hiring_bot.domain.claims import free_claim
-from hiring_bot.domain.reminders import (
-    LAST_DIGEST_KEY,
-    REVIEW_STAGES,
-    ClaimRelease,
-    Kind,
-    Plan,
-    Reminder,
-    Slot,
-)
+from hiring_bot.domain.reminder_messages import ClaimRelease, Reminder
+from hiring_bot.domain.reminder_schedule import Kind, Slot
+from hiring_bot.domain.reminder_state import LAST_DIGEST_KEY, REVIEW_STAGES
+from hiring_bot.domain.reminder_views import RenderReminder
+from hiring_bot.domain.reminders import Plan
 from hiring_bot.outbox import enqueue_card_update, enqueue_message
 
 log = logging.getLogger(__name__)
@@ -82,18 +78,21 @@ def _claim_key(session: Session, slot: Slot, *, status: str, at: datetime) -> bo
     return True
 
 
-def send_reminder(session: Session, reminder: Reminder, *, at: datetime) -> int | None:
-    """Record and enqueue one reminder in the caller's fresh transaction; the outbox id or None.
+def send_reminder(
+    session: Session, reminder: Reminder, *, at: datetime, render: RenderReminder
+) -> int | None:
+    """Record, render and enqueue one reminder in the caller's fresh transaction; the outbox id.
 
     The caller commits. None means the key was already recorded (the session is rolled back).
     """
     if not _claim_key(session, reminder.slot, status=QUEUED, at=at):
         return None
+    text, blocks = render(reminder.view)
     row = enqueue_message(
         session,
         channel=reminder.target,
-        text=reminder.text,
-        blocks=reminder.blocks,
+        text=text,
+        blocks=blocks,
         dedupe_key=reminder.key,
     )
     if reminder.kind is Kind.DIGEST:
@@ -173,8 +172,16 @@ def drop_expired(session: Session, slot: Slot, *, at: datetime) -> bool:
     return True
 
 
-def dispatch(sessions: sessionmaker[Session], plan: Plan, *, channel: str | None) -> DispatchReport:
+def dispatch(
+    sessions: sessionmaker[Session],
+    plan: Plan,
+    *,
+    channel: str | None,
+    render: RenderReminder,
+) -> DispatchReport:
     """Carry out a plan: releases first (so DMs never mention a released claim), then reminders.
+
+    `render` turns each reminder's view into its message (the domain knows no Block Kit).
 
     Every item is its own transaction (a rolled-back item commits nothing), so one lost race never
     undoes another item.
@@ -191,7 +198,7 @@ def dispatch(sessions: sessionmaker[Session], plan: Plan, *, channel: str | None
             report.outbox_ids.extend(ids)
     for reminder in plan.due:
         with session_scope(sessions) as session:
-            outbox_id = send_reminder(session, reminder, at=at)
+            outbox_id = send_reminder(session, reminder, at=at, render=render)
         if outbox_id is None:
             report.skipped.append(reminder.key)
         else:

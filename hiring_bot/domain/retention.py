@@ -240,8 +240,6 @@ def _clear_application(application: Application) -> None:
         application.message_id = hashed_identity(application.message_id)
 
 
-
-
 def _hash_mailbox_ledger(session: Session, application_id: int) -> None:
     for row in session.scalars(
         select(MailboxMessage).where(MailboxMessage.application_id == application_id)

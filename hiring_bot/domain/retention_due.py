@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import Application, Window
-from hiring_bot.domain.windows import deadline_instant
+from hiring_bot.domain.calendar import deadline_instant
 
 NO_WINDOW_SPAN = timedelta(days=180)
 

@@ -1,25 +1,21 @@
-"""Internship windows: the windows.toml file, its validation, and seeding it into the database.
-
-Dates are calendar dates in HIRING_TIMEZONE. A deadline means "until the end of that day": the
-instant is the next day's local midnight (`deadline_instant`), an exclusive bound, so a deadline of
-2018-02-28 accepts anything before 2018-03-01T00:00 local time. DST is handled by zoneinfo.
+"""Internship windows in the database: seeding from windows.toml, finding one, admin changes.
 
 The file seeds the database (`sync_windows`): new windows are added, windows still owned by the file
 (`source="file"`) follow it, and windows edited in Slack (`source="slack"`) are left as they are.
 A file that does not validate changes nothing: the windows already in the database stay in force.
+Admins add, edit and close windows with `add_window`, `edit_window` and `close_window`; every
+change is audited. Parsing the file lives in `windows_file`, calendar rules in `calendar`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,313 +23,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Window
 from hiring_bot.domain import audit
-from hiring_bot.intake.draft import WindowSpec
+from hiring_bot.domain.calendar import is_closed
+from hiring_bot.domain.errors import Conflict, FieldErrors, InvalidInput, quote
+from hiring_bot.domain.window_spec import FILE_SOURCE, SLACK_SOURCE, WindowDef, WindowSpec
+from hiring_bot.domain.windows_file import WindowsFileError, load_windows_file
 
 log = logging.getLogger(__name__)
 
-# In the order the dates must fall.
-DATE_FIELDS: tuple[str, ...] = (
-    "application_deadline",
-    "decision_deadline",
-    "starts_on",
-    "ends_on",
-)
-FIELDS: tuple[str, ...] = ("name", "aliases", *DATE_FIELDS)
-REQUIRED: tuple[str, ...] = ("name", *DATE_FIELDS)
-NAME_MAX = 100
-FILE_SOURCE = "file"
-SLACK_SOURCE = "slack"
-
-_TABLE_HEADER = re.compile(r"^\s*\[\[\s*window\s*\]\]")
-_ANY_HEADER = re.compile(r"^\s*\[\[?\s*[A-Za-z0-9_\"']")
-_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-@dataclass(frozen=True)
-class WindowDef:
-    """One window as written in the file (or the modal): plain values, validated."""
-
-    name: str
-    aliases: tuple[str, ...]
-    application_deadline: date
-    decision_deadline: date
-    starts_on: date
-    ends_on: date
-    line: int = 0  # line of its `[[window]]` header in the file; 0 when not from a file
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "aliases": list(self.aliases),
-            "application_deadline": self.application_deadline,
-            "decision_deadline": self.decision_deadline,
-            "starts_on": self.starts_on,
-            "ends_on": self.ends_on,
-        }
-
-
-class WindowsFileError(Exception):
-    """The windows file was refused; each problem names the file, the line and the field."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-# --- time ----------------------------------------------------------------------------------------
-
-
-def deadline_instant(day: date, tz: ZoneInfo) -> datetime:
-    """The end of `day` in `tz` as aware UTC: the next day's local midnight (exclusive)."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
-
-
-def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """`at` o'clock local on `day`, as aware UTC (09:00 is 17:00 UTC in winter, 16:00 in summer)."""
-    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-
-
-def local_date(instant: datetime, tz: ZoneInfo) -> date:
-    return instant.astimezone(tz).date()
-
-
-def is_closed(window: Window, *, at: datetime) -> bool:
-    """Closed by an admin (`/intern window close`) at or before `at`."""
-    return window.closed_at is not None and window.closed_at <= at
-
-
-def is_finished(window: Window, *, at: datetime, tz: ZoneInfo) -> bool:
-    """The internship period itself is over."""
-    return at >= deadline_instant(window.ends_on, tz)
-
-
-def is_open(window: Window, *, at: datetime, tz: ZoneInfo) -> bool:
-    """Still active: not closed by an admin and not finished. Reminders go only to open windows."""
-    return not is_closed(window, at=at) and not is_finished(window, at=at, tz=tz)
-
-
-# --- parsing the file ----------------------------------------------------------------------------
-
-
-def _key_lines(text: str) -> tuple[list[int], list[dict[str, int]]]:
-    """For each `[[window]]` table: its header line and the line of each key in it.
-
-    tomllib gives values, not positions; the file is already valid TOML when this runs, so a
-    line scan for headers and `key =` is enough to point at the right line.
-    """
-    headers: list[int] = []
-    keys: list[dict[str, int]] = []
-    inside = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _TABLE_HEADER.match(line):
-            headers.append(number)
-            keys.append({})
-            inside = True
-        elif _ANY_HEADER.match(line):
-            inside = False  # another table ends the window table
-        elif inside and (match := _KEY_LINE.match(line)):
-            keys[-1].setdefault(match.group(1).strip('"'), number)
-    return headers, keys
-
-
-def _toml_error(error: tomllib.TOMLDecodeError, text: str, source: str) -> str:
-    message = str(error)
-    lines = text.splitlines()
-    position = _TOML_POSITION.search(message)
-    reason = _TOML_POSITION.sub("", message).strip()
-    if position is None:
-        number = max(len(lines), 1)
-        return f"{source} line {number}: TOML syntax error: {reason} (at the end of the file)"
-    number = int(position.group(1))
-    line = lines[number - 1] if 0 < number <= len(lines) else ""
-    key = _KEY_LINE.match(line)
-    where = f", field {key.group(1).strip(chr(34))!r}" if key else ""
-    if "date" in reason.lower() and key:
-        value = line[key.end() :].split("#", 1)[0].strip()
-        return f"{source} line {number}{where}: {value!r} is not a real calendar date (YYYY-MM-DD)"
-    return f"{source} line {number}{where}: TOML syntax error: {reason}"
-
-
-def _as_date(value: Any) -> date | None:
-    # tomllib gives `datetime` for date-times, which is a subclass of date: refuse those too.
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    return None
-
-
-def _window(
-    raw: Any, header_line: int, key_lines: dict[str, int], source: str, problems: list[str]
-) -> WindowDef | None:
-    def at(key: str | None) -> str:
-        number = key_lines.get(key, header_line) if key else header_line
-        return f"{source} line {number}"
-
-    if not isinstance(raw, dict):
-        problems.append(f"{at(None)}: each [[window]] must be a table")
-        return None
-    count = len(problems)
-    for key in raw:
-        if key not in FIELDS:
-            problems.append(
-                f"{at(key)}, field {key!r}: unknown field (expected one of {', '.join(FIELDS)})"
-            )
-    label = raw.get("name") if isinstance(raw.get("name"), str) else None
-    who = f"window {label!r}" if label else "[[window]]"
-    for key in REQUIRED:
-        if key not in raw:
-            problems.append(f"{at(None)}, field {key!r}: {who} is missing {key}")
-
-    name = raw.get("name")
-    if "name" in raw:
-        if not isinstance(name, str) or not name.strip():
-            problems.append(f"{at('name')}, field 'name': must be a non-empty string")
-        elif len(name.strip()) > NAME_MAX:
-            problems.append(f"{at('name')}, field 'name': at most {NAME_MAX} characters")
-
-    aliases_raw = raw.get("aliases", [])
-    aliases: list[str] = []
-    if not isinstance(aliases_raw, list) or not all(isinstance(a, str) for a in aliases_raw):
-        problems.append(f"{at('aliases')}, field 'aliases': must be a list of strings")
-    else:
-        seen: set[str] = set()
-        for alias in aliases_raw:
-            tidy = " ".join(alias.split())
-            if tidy and tidy.casefold() not in seen:
-                seen.add(tidy.casefold())
-                aliases.append(tidy)
-
-    dates: dict[str, date] = {}
-    for key in DATE_FIELDS:
-        if key not in raw:
-            continue
-        value = _as_date(raw[key])
-        if value is None:
-            hint = (
-                f" — write it without quotes: {key} = {raw[key]}"
-                if isinstance(raw[key], str)
-                else ""
-            )
-            problems.append(f"{at(key)}, field {key!r}: must be a TOML date like 2018-02-28{hint}")
-        else:
-            dates[key] = value
-
-    previous: tuple[str, date] | None = None
-    for key in DATE_FIELDS:
-        if key not in dates:
-            continue
-        if previous is not None and dates[key] < previous[1]:
-            problems.append(
-                f"{at(key)}, field {key!r}: {who}: {key} {dates[key].isoformat()} is before "
-                f"{previous[0]} {previous[1].isoformat()} (dates must be in the order "
-                f"{' <= '.join(DATE_FIELDS)})"
-            )
-        previous = (key, dates[key])
-
-    if len(problems) > count or not isinstance(name, str):
-        return None
-    return WindowDef(
-        name=" ".join(name.split()),
-        aliases=tuple(aliases),
-        line=header_line,
-        **dates,
-    )
-
-
-def parse_windows(
-    text: str, *, source: str = "windows.toml", timezone: ZoneInfo | None = None
-) -> list[WindowDef]:
-    """Validate the text of a windows file; raise WindowsFileError naming each line and field.
-
-    An optional top-level `timezone = "America/Los_Angeles"` states which zone the dates are in;
-    it must be an IANA name and agree with HIRING_TIMEZONE (`timezone`), which is what counts.
-    """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise WindowsFileError([_toml_error(error, text, source)]) from None
-
-    problems: list[str] = []
-    top_lines = _top_level_lines(text)
-    for key in data:
-        if key not in {"window", "timezone"}:
-            number = top_lines.get(key, 1)
-            problems.append(
-                f"{source} line {number}, field {key!r}: unknown top-level key "
-                "(expected [[window]] tables and an optional timezone)"
-            )
-    if "timezone" in data:
-        problems.extend(
-            _check_timezone(data["timezone"], top_lines.get("timezone", 1), source, timezone)
-        )
-
-    raw_windows = data.get("window", [])
-    if not isinstance(raw_windows, list):
-        problems.append(f"{source} line {top_lines.get('window', 1)}: use [[window]] tables")
-        raw_windows = []
-    headers, key_lines = _key_lines(text)
-    windows: list[WindowDef] = []
-    names: dict[str, WindowDef] = {}
-    for index, raw in enumerate(raw_windows):
-        header = headers[index] if index < len(headers) else 1
-        keys = key_lines[index] if index < len(key_lines) else {}
-        window = _window(raw, header, keys, source, problems)
-        if window is None:
-            continue
-        folded = window.name.casefold()
-        if folded in names:
-            problems.append(
-                f"{source} line {keys.get('name', header)}, field 'name': "
-                f"{window.name!r} is already used by the window on line {names[folded].line}"
-            )
-            continue
-        names[folded] = window
-        windows.append(window)
-    if problems:
-        raise WindowsFileError(problems)
-    return windows
-
-
-def _top_level_lines(text: str) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _ANY_HEADER.match(line):
-            if _TABLE_HEADER.match(line):
-                lines.setdefault("window", number)
-            break
-        if match := _KEY_LINE.match(line):
-            lines.setdefault(match.group(1).strip('"'), number)
-    return lines
-
-
-def _check_timezone(value: Any, number: int, source: str, expected: ZoneInfo | None) -> list[str]:
-    where = f"{source} line {number}, field 'timezone'"
-    if not isinstance(value, str):
-        return [f'{where}: must be a string such as "America/Los_Angeles"']
-    try:
-        zone = ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return [f"{where}: {value!r} is not a known IANA time zone (e.g. America/Los_Angeles)"]
-    if expected is not None and zone.key != expected.key:
-        return [
-            f"{where}: the file says {value!r} but HIRING_TIMEZONE is {expected.key!r}; "
-            "window dates are read in HIRING_TIMEZONE — make them agree"
-        ]
-    return []
-
-
-def load_windows_file(path: Path, *, timezone: ZoneInfo | None = None) -> list[WindowDef]:
-    """Read and validate a windows file; WindowsFileError when it is missing or invalid."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WindowsFileError([f"{path}: no such file (set WINDOWS_FILE)"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise WindowsFileError([f"{path}: cannot be read: {error}"]) from None
-    return parse_windows(text, source=path.name, timezone=timezone)
-
-
-# --- the database --------------------------------------------------------------------------------
+# Quotes and separators people wrap around or put after a name: `"Winter",` is `winter`.
+_STRIP = "\"'“”‘’,;"
 
 
 @dataclass
@@ -364,19 +62,121 @@ def snapshot(window: Window) -> dict[str, Any]:
     }
 
 
+# --- finding a window by what people type --------------------------------------------------------
+
+
+def name_words(text: str) -> tuple[str, ...]:
+    """`  "Winter  2017/2018", ` -> ("winter", "2017/2018"): case, spacing and quotes ignored."""
+    return tuple(t.strip(_STRIP).lower() for t in text.split() if t.strip(_STRIP))
+
+
+def window_phrases(session: Session) -> list[tuple[tuple[str, ...], Window]]:
+    """Every way to name a window, in the order they win: all names first, then all aliases.
+
+    `find_window` and the `/intern list` filter words both resolve through this list, so a
+    window name means the same window everywhere.
+    """
+    windows = list(session.scalars(select(Window).order_by(Window.starts_on, Window.id)))
+    phrases = [(name_words(w.name), w) for w in windows]
+    phrases += [(name_words(alias), w) for w in windows for alias in w.aliases or []]
+    return [(words, window) for words, window in phrases if words]
+
+
 def find_window(session: Session, name: str) -> Window | None:
-    """A window by name (case-insensitive), else by one of its aliases."""
-    wanted = " ".join(name.split()).casefold()
+    """The window `name` names: its name, else one of its aliases; any case, spacing, quotes.
+
+    The one window lookup (list filters, window admin, stats, export --window all use it).
+    Names beat aliases — an alias ("winter") of one window never hides another window that is
+    called "Winter" — and punctuation people type around a name (`"Winter",`) is ignored, so
+    whatever resolves in `/intern list` resolves to the same window in `/intern window edit`.
+    """
+    wanted = name_words(name)
     if not wanted:
         return None
-    windows = list(session.scalars(select(Window).order_by(Window.starts_on, Window.id)))
-    for window in windows:
-        if window.name.casefold() == wanted:
-            return window
-    for window in windows:
-        if any(alias.casefold() == wanted for alias in window.aliases or []):
+    for words, window in window_phrases(session):
+        if words == wanted:
             return window
     return None
+
+
+def window_names(session: Session) -> str:
+    """The windows' names for a "there is no such window" answer: "`A`, `B`" or "none yet"."""
+    names = session.scalars(select(Window.name).order_by(Window.starts_on, Window.id)).all()
+    return ", ".join(f"`{name}`" for name in names) or "none yet"
+
+
+def require_window(session: Session, *, name: str) -> Window:
+    """`find_window`, or InvalidInput naming the windows there are."""
+    window = find_window(session, name)
+    if window is None:
+        raise InvalidInput(
+            f"There is no window called {quote(name)}. Windows: {window_names(session)}."
+        )
+    return window
+
+
+# --- admin changes (`/intern window add | edit | close`) -----------------------------------------
+
+
+def _name_taken(session: Session, name: str, window_id: int | None) -> bool:
+    query = select(Window.id).where(func.lower(Window.name) == name.lower())
+    if window_id is not None:
+        query = query.where(Window.id != window_id)
+    return session.scalars(query).first() is not None
+
+
+def _check_name(session: Session, definition: WindowDef, window_id: int | None) -> None:
+    if _name_taken(session, definition.name, window_id):
+        raise FieldErrors({"name": f"A window called “{definition.name[:60]}” already exists."})
+
+
+def add_window(session: Session, *, definition: WindowDef, actor: str) -> Window:
+    """A new window from Slack (`source="slack"`), audited; FieldErrors when the name is taken."""
+    _check_name(session, definition, None)
+    window = Window(source=SLACK_SOURCE, **definition.values())
+    session.add(window)
+    session.flush()
+    audit.record(session, actor=actor, action="window_added", after=snapshot(window))
+    return window
+
+
+def edit_window(session: Session, *, window_id: int, definition: WindowDef, actor: str) -> Window:
+    """Replace a window's values, audited; it becomes `source="slack"` (the file no longer wins)."""
+    _check_name(session, definition, window_id)
+    window = session.get(Window, window_id)
+    if window is None:
+        raise FieldErrors({"name": "This window no longer exists; close the form."})
+    before = snapshot(window)
+    for key, value in definition.values().items():
+        setattr(window, key, value)
+    window.source = SLACK_SOURCE
+    session.flush()
+    audit.record(
+        session, actor=actor, action="window_edited", before=before, after=snapshot(window)
+    )
+    return window
+
+
+def close_window(session: Session, *, name: str, actor: str, now: datetime) -> Window:
+    """Close a window at `now` (no more reminders, no more period matching), audited."""
+    window = require_window(session, name=name)
+    if window.closed_at is not None:
+        raise Conflict(f"*{window.name}* is already closed.")
+    before = snapshot(window)
+    window.closed_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="window_closed",
+        before=before,
+        after=snapshot(window),
+        detail=window.name,
+    )
+    return window
+
+
+# --- seeding from the file -----------------------------------------------------------------------
 
 
 def _apply(window: Window, spec: WindowDef) -> bool:

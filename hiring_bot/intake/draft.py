@@ -6,23 +6,15 @@ Nothing here does I/O; storage turns an ``ApplicationDraft`` into rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
+# The windows the parser matches periods to are domain vocabulary; re-exported for intake.
+from hiring_bot.domain.window_spec import WindowSpec as WindowSpec
 from hiring_bot.intake.links import is_code_link
 
 ATTACHMENT_ROLES = ("resume", "cover_letter", "other")
 ELIGIBILITY_VALUES = ("eligible", "ineligible", "unknown")
 MISSING_ITEMS = ("cover_letter", "resume", "code", "period")
-
-
-@dataclass(frozen=True)
-class WindowSpec:
-    """An internship window as the parser needs it (name plus the words applicants use for it)."""
-
-    name: str
-    aliases: tuple[str, ...]
-    starts_on: date
-    ends_on: date
 
 
 @dataclass(frozen=True)

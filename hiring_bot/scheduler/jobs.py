@@ -22,15 +22,11 @@ from apscheduler.triggers.cron import CronTrigger
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.domain.reminder_ledger import DispatchReport, dispatch
-from hiring_bot.domain.reminders import (
-    ALL_KINDS,
-    DAILY_KINDS,
-    ClaimRelease,
-    Kind,
-    Plan,
-    plan_reminders,
-)
+from hiring_bot.domain.reminder_messages import ClaimRelease
+from hiring_bot.domain.reminder_schedule import ALL_KINDS, DAILY_KINDS, Kind
+from hiring_bot.domain.reminders import Plan, plan_reminders
 from hiring_bot.domain.windows import SyncReport, seed_windows
+from hiring_bot.slack.blocks import render_reminder
 from hiring_bot.slack.delivery import DeliveryReport, deliver_pending
 
 log = logging.getLogger(__name__)
@@ -72,10 +68,12 @@ def run_reminders(
     if Kind.CLAIM_RELEASE in kinds:
         first = plan_due(deps, at=instant, kinds={Kind.CLAIM_RELEASE})
         released = first.releases
-        report.merge(dispatch(deps.sessions, first, channel=channel))
+        report.merge(dispatch(deps.sessions, first, channel=channel, render=render_reminder))
     plan = plan_due(deps, at=instant, kinds=set(kinds) - {Kind.CLAIM_RELEASE})
     plan.releases = released
-    report.merge(dispatch(deps.sessions, replace(plan, releases=[]), channel=channel))
+    report.merge(
+        dispatch(deps.sessions, replace(plan, releases=[]), channel=channel, render=render_reminder)
+    )
     delivery = (
         deliver_pending(deps, ids=report.outbox_ids) if deliver and report.outbox_ids else None
     )

@@ -16,7 +16,7 @@ from hiring_bot.db.models import (
     ReminderLedger,
     Window,
 )
-from hiring_bot.domain.reminders import LAST_DIGEST_KEY
+from hiring_bot.domain.reminder_state import LAST_DIGEST_KEY
 from hiring_bot.scheduler import jobs
 from tests.conftest import ALICE, BOB, CAROL, HIRING_CHANNEL
 from tests.fakes.clock import FakeClock

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from hiring_bot.bootstrap import Deps, build_deps
 from hiring_bot.db.engine import make_engine, session_scope
 from hiring_bot.db.models import ReminderLedger, Window
-from hiring_bot.domain.reminders import WINDOW_KINDS
-from hiring_bot.domain.windows import find_window, load_windows_file, sync_windows
+from hiring_bot.domain.reminder_schedule import WINDOW_KINDS
+from hiring_bot.domain.windows import find_window, sync_windows
+from hiring_bot.domain.windows_file import load_windows_file
 from hiring_bot.scheduler import jobs
 from hiring_bot.scheduler.wiring import JOB_DEFAULTS
 from tests.conftest import ALICE, BOB, HIRING_CHANNEL, REPO

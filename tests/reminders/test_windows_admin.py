@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import AuditEntry, Window
-from hiring_bot.domain.windows import load_windows_file, sync_windows
+from hiring_bot.domain.windows import sync_windows
+from hiring_bot.domain.windows_file import load_windows_file
 from hiring_bot.slack import ids
 from tests.conftest import ADMIN, ALICE, HIRING_CHANNEL, OUTSIDER, REPO, RunningApp
 from tests.fakes.slack_api import FakeSlack

@@ -1,5 +1,12 @@
 """Pure Block Kit builders: read models in, Block Kit dicts out. No Slack calls, no DB, no I/O."""
 
+from hiring_bot.domain.reminder_views import (
+    DecisionNudge,
+    Digest,
+    StaleClaimsDM,
+    WaitingItem,
+    WindowReminder,
+)
 from hiring_bot.slack.blocks.card import (
     assignment_dm_text,
     build_application_card,
@@ -22,6 +29,7 @@ from hiring_bot.slack.blocks.reminders import (
     build_window_reminder,
     decision_nudge_text,
     digest_text,
+    render_reminder,
     stale_claims_text,
     window_reminder_text,
 )
@@ -31,17 +39,12 @@ from hiring_bot.slack.blocks.views import (
     ApplicationDetails,
     AttachmentInfo,
     AuditLine,
-    DecisionNudge,
-    Digest,
     HomeView,
     ListPage,
     RatingModalInput,
     RatingValues,
     RecentRating,
-    StaleClaimsDM,
-    WaitingItem,
     WindowDeadline,
-    WindowReminder,
     WindowSummary,
     WindowValues,
 )
@@ -95,6 +98,7 @@ __all__ = [
     "list_text",
     "parse_rating_submission",
     "parse_window_submission",
+    "render_reminder",
     "stale_claims_text",
     "stats_text",
     "window_reminder_text",

@@ -1,7 +1,18 @@
-"""Scheduled reminder messages: window approaching, stale claims (DM), digest, decision nudge."""
+"""Scheduled reminder messages: window approaching, stale claims (DM), digest, decision nudge.
+
+`render_reminder` is what the reminder jobs hand the domain to turn a planned view into a message.
+"""
 
 from __future__ import annotations
 
+from hiring_bot.domain.reminder_views import (
+    DecisionNudge,
+    Digest,
+    ReminderView,
+    StaleClaimsDM,
+    WaitingItem,
+    WindowReminder,
+)
 from hiring_bot.slack import ids
 from hiring_bot.slack.blocks._kit import (
     Block,
@@ -14,13 +25,6 @@ from hiring_bot.slack.blocks._kit import (
     fallback,
     plural,
     section,
-)
-from hiring_bot.slack.blocks.views import (
-    DecisionNudge,
-    Digest,
-    StaleClaimsDM,
-    WaitingItem,
-    WindowReminder,
 )
 
 MAX_ITEMS = 10  # item sections per reminder; each reminder stays well below 50 blocks
@@ -173,3 +177,19 @@ def decision_nudge_text(n: DecisionNudge) -> str:
         f"{esc(n.window_name, 150)}: decision deadline {countdown(n.days_left)}; "
         f"{plural(len(n.items), 'shortlisted application')} waiting"
     )
+
+
+# --- any of them ---------------------------------------------------------------------------------
+
+
+def render_reminder(view: ReminderView) -> tuple[str, list[Block]]:
+    """A planned reminder's (fallback text, blocks)."""
+    match view:
+        case WindowReminder():
+            return window_reminder_text(view), build_window_reminder(view)
+        case StaleClaimsDM():
+            return stale_claims_text(view), build_stale_claims_dm(view)
+        case Digest():
+            return digest_text(view), build_digest(view)
+        case DecisionNudge():
+            return decision_nudge_text(view), build_decision_nudge(view)

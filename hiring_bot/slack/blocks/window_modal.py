@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from hiring_bot.domain.window_spec import NAME_MAX
 from hiring_bot.slack import ids
 from hiring_bot.slack.blocks._kit import (
     MODAL_TITLE,
@@ -17,7 +18,6 @@ from hiring_bot.slack.blocks._kit import (
 from hiring_bot.slack.blocks.rating import input_value, text_value
 from hiring_bot.slack.blocks.views import WindowSummary, WindowValues
 
-NAME_MAX = 100
 ALIASES_MAX = 500
 
 # (block_id, label, attribute) in the order the dates must be.

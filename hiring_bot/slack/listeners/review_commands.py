@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import OutboxMessage
-from hiring_bot.domain import applications, claims, people, queries, reviews
+from hiring_bot.domain import applications, claims, queries, reviews, windows
 from hiring_bot.domain.errors import InvalidInput, quote
 from hiring_bot.domain.refs import parse_ref, require_ref
 from hiring_bot.domain.rubric import parse_score
@@ -110,7 +110,7 @@ def stats_command(ctx: CommandContext) -> None:
     def work(session: Session) -> Stats:
         window = None
         if wanted:
-            window = queries.find_window(session, wanted)
+            window = windows.find_window(session, wanted)
             if window is None:
                 names = ", ".join(f"`{w.name}`" for w in queries.windows(session)) or "none yet"
                 raise InvalidInput(f"There is no window called {quote(wanted)}. Windows: {names}.")
@@ -177,7 +177,7 @@ def _user_arg(text: str) -> str:
 def assign_command(ctx: CommandContext) -> None:
     actor, ref = _actor_and_ref(ctx, _first(ctx), admin_only=True)
     assignee = _user_arg(ctx.args[1] if len(ctx.args) > 1 else "")
-    directory = people.directory_for(ctx.deps)
+    directory = ctx.deps.directory
     is_reviewer = directory.is_reviewer(assignee)
     now = ctx.deps.clock.now()
     settings = ctx.deps.settings

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hiring_bot.bootstrap import Deps
-from hiring_bot.domain import applications, queries, reviews
+from hiring_bot.domain import applications, list_filters, queries, reviews
 from hiring_bot.domain.errors import InvalidInput
 from hiring_bot.domain.people import Access
 from hiring_bot.slack.blocks import (
@@ -56,7 +56,7 @@ def list_message(
     quorum = deps.settings.rating_quorum
 
     def work(session: Session) -> tuple[str, list[dict[str, Any]]]:
-        filters = queries.parse_filters(session, query)
+        filters = list_filters.parse_filters(session, query)
         result = queries.list_applications(
             session,
             filters=filters,

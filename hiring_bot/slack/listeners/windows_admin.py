@@ -1,9 +1,10 @@
 """`/intern window add | edit <name> | close <name>`: admins manage internship windows in Slack.
 
-Add and edit open the window modal; its submission is validated (a name, real dates, in order, a
-name no other window has) with errors shown inline on the field, saved with `source="slack"` (so
-windows.toml no longer overwrites it) and audited. Close stops reminders for the window and takes
-it out of period matching. Everyone else is refused ephemerally.
+Add and edit open the window modal; its submission is parsed here (a name, real dates, in order)
+and saved by the domain (`windows.add_window` / `edit_window`: `source="slack"`, so windows.toml no
+longer overwrites it, audited), whose FieldErrors (a name another window has) come back inline on
+the field. Close (`windows.close_window`) stops reminders for the window and takes it out of
+period matching. Everyone else is refused ephemerally.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Window
-from hiring_bot.domain import audit, people
-from hiring_bot.domain.errors import Conflict, InvalidInput, quote
-from hiring_bot.domain.windows import SLACK_SOURCE, find_window, snapshot
+from hiring_bot.domain import people, windows
+from hiring_bot.domain.errors import FieldErrors, InvalidInput
+from hiring_bot.domain.window_spec import WindowDef
 from hiring_bot.slack import ids
 from hiring_bot.slack.blocks import (
     WindowSummary,
@@ -44,18 +44,21 @@ def _say(ctx: CommandContext, text: str) -> None:
     ctx.respond(text=text, response_type="ephemeral")
 
 
-def _names(session: Session) -> str:
-    names = session.scalars(select(Window.name).order_by(Window.starts_on, Window.id)).all()
-    return ", ".join(f"`{name}`" for name in names) or "none yet"
+# The modal's input blocks, by the domain's field names (FieldErrors speak in those).
+_FIELD_BLOCKS = {
+    "name": ids.WINDOW_NAME,
+    "aliases": ids.WINDOW_ALIASES,
+    "application_deadline": ids.WINDOW_APPLICATION_DEADLINE,
+    "decision_deadline": ids.WINDOW_DECISION_DEADLINE,
+    "starts_on": ids.WINDOW_STARTS_ON,
+    "ends_on": ids.WINDOW_ENDS_ON,
+}
 
 
 def _require_window(session: Session, name: str) -> Window:
     if not name.strip():
         raise InvalidInput(f"Name the window: `/intern {USAGE}`.")
-    window = find_window(session, name)
-    if window is None:
-        raise InvalidInput(f"There is no window called {quote(name)}. Windows: {_names(session)}.")
-    return window
+    return windows.require_window(session, name=name)
 
 
 def _metadata(mode: str, channel: str, window_id: int | None = None) -> str:
@@ -88,66 +91,34 @@ def window_command(ctx: CommandContext) -> None:
 def close_window(deps: Deps, *, name: str, actor: str) -> str:
     """Close a window now; the sentence to show the admin."""
     with session_scope(deps.sessions) as session:
-        window = _require_window(session, name)
-        if window.closed_at is not None:
-            raise Conflict(f"*{window.name}* is already closed.")
-        before = snapshot(window)
-        window.closed_at = deps.clock.now()
-        session.flush()
-        audit.record(
-            session,
-            actor=actor,
-            action="window_closed",
-            before=before,
-            after=snapshot(window),
-            detail=window.name,
-        )
+        if not name.strip():
+            raise InvalidInput(f"Name the window: `/intern {USAGE}`.")
+        window = windows.close_window(session, name=name, actor=actor, now=deps.clock.now())
         return (
             f"Closed *{window.name}*: no more reminders for it, and new applications are no "
             "longer matched to it."
         )
 
 
-def _clash(session: Session, name: str, window_id: int | None) -> bool:
-    query = select(Window.id).where(func.lower(Window.name) == name.lower())
-    if window_id is not None:
-        query = query.where(Window.id != window_id)
-    return session.scalars(query).first() is not None
-
-
 def save_window(
     session: Session, *, values: WindowValues, window_id: int | None, actor: str
-) -> tuple[Window | None, dict[str, str]]:
-    """Add (window_id None) or edit a window from the modal; (window, {}) or (None, errors)."""
-    if _clash(session, values.name, window_id):
-        return None, {ids.WINDOW_NAME: f"A window called “{values.name[:60]}” already exists."}
-    fields = {
-        "name": values.name,
-        "aliases": list(values.aliases),
-        "application_deadline": values.application_deadline,
-        "decision_deadline": values.decision_deadline,
-        "starts_on": values.starts_on,
-        "ends_on": values.ends_on,
-    }
-    if window_id is None:
-        window = Window(source=SLACK_SOURCE, **fields)
-        session.add(window)
-        session.flush()
-        audit.record(session, actor=actor, action="window_added", after=snapshot(window))
-        return window, {}
-    existing = session.get(Window, window_id)
-    if existing is None:
-        return None, {ids.WINDOW_NAME: "This window no longer exists; close the form."}
-    before = snapshot(existing)
-    for key, value in fields.items():
-        setattr(existing, key, value)
-    # Edited in Slack: windows.toml no longer overwrites it.
-    existing.source = SLACK_SOURCE
-    session.flush()
-    audit.record(
-        session, actor=actor, action="window_edited", before=before, after=snapshot(existing)
+) -> Window:
+    """Add (window_id None) or edit a window from the modal; FieldErrors when refused."""
+    definition = WindowDef(
+        name=values.name,
+        aliases=values.aliases,
+        application_deadline=values.application_deadline,
+        decision_deadline=values.decision_deadline,
+        starts_on=values.starts_on,
+        ends_on=values.ends_on,
     )
-    return existing, {}
+    if window_id is None:
+        return windows.add_window(session, definition=definition, actor=actor)
+    return windows.edit_window(session, window_id=window_id, definition=definition, actor=actor)
+
+
+def _block_errors(error: FieldErrors) -> dict[str, str]:
+    return {_FIELD_BLOCKS.get(field, ids.WINDOW_NAME): text for field, text in error.errors.items()}
 
 
 def _parse_metadata(raw: Any) -> dict[str, Any]:
@@ -168,10 +139,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         user_id = str((body.get("user") or {}).get("id") or "")
         meta = _parse_metadata(view.get("private_metadata"))
         values, errors = parse_window_submission((view.get("state") or {}).get("values") or {})
-        if not errors and not people.directory_for(deps).is_admin(user_id):
+        if not errors and not deps.directory.is_admin(user_id):
             with session_scope(deps.sessions) as session:
-                audit.record(
-                    session, actor=user_id, action="refused", detail=f"{ACTION}: not an admin"
+                people.record_refusal(
+                    session, user_id=user_id, action=ACTION, reason="not an admin"
                 )
             errors = {ids.WINDOW_NAME: "Only an admin can change windows."}
         saved: WindowSummary | None = None
@@ -179,16 +150,15 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             window_id = meta.get("window_id") if meta.get("mode") == "edit" else None
             try:
                 with session_scope(deps.sessions) as session:
-                    window, errors = save_window(
+                    window = save_window(
                         session,
                         values=values,
                         window_id=int(window_id) if isinstance(window_id, int) else None,
                         actor=user_id,
                     )
-                    if errors:
-                        session.rollback()
-                    elif window is not None:
-                        saved = window_summary(window, now=deps.clock.now())
+                    saved = window_summary(window, now=deps.clock.now())
+            except FieldErrors as refused:
+                errors = _block_errors(refused)
             except Exception as exc:
                 log_failure("window modal", exc)
                 errors = {ids.WINDOW_NAME: "Could not save just now; please try again."}

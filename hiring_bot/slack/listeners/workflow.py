@@ -54,13 +54,12 @@ def authorize(
     allow_stale: bool = False,
 ) -> Actor:
     """The actor, or NotAllowed — with the refusal committed to the audit log first."""
-    directory = people.directory_for(deps)
     session = deps.sessions()
     try:
         try:
             access = people.authorize(
                 session,
-                directory,
+                deps.directory,
                 user_id=user_id,
                 action=action,
                 application_id=application_id,

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from hiring_bot.domain import applications, claims, queries, reviews
+from hiring_bot.domain import applications, claims, list_filters, queries, reviews, windows
 from hiring_bot.domain.errors import InvalidInput
 from hiring_bot.domain.reviews import RatingInput
 from hiring_bot.domain.stages import Stage
@@ -16,7 +16,7 @@ ALICE, BOB, ADMIN = "U0ALICE", "U0BOB", "U0ADMIN"
 
 
 def names(session: Session, text: str, viewer: str = ALICE, **kw: object) -> list[str]:
-    filters = queries.parse_filters(session, text)
+    filters = list_filters.parse_filters(session, text)
     result = queries.list_applications(
         session,
         filters=filters,
@@ -107,35 +107,37 @@ def test_score_sort_uses_only_averages_the_viewer_may_see(seeded: Session) -> No
 
 def test_unknown_words_get_the_closest_match(seeded: Session) -> None:
     with pytest.raises(InvalidInput, match="Did you mean `unclaimed`"):
-        queries.parse_filters(seeded, "unclaimd")
+        list_filters.parse_filters(seeded, "unclaimd")
     with pytest.raises(InvalidInput, match="sort:received"):
-        queries.parse_filters(seeded, "sort:age")
+        list_filters.parse_filters(seeded, "sort:age")
     with pytest.raises(InvalidInput, match="under 500"):
-        queries.parse_filters(seeded, "x" * 600)
+        list_filters.parse_filters(seeded, "x" * 600)
 
 
 def test_first_word_of_a_window_name_suggests_the_window(session: Session) -> None:
     add_window(session, "Fall 2027", aliases=())
     # Not "Did you mean `all`?": the reviewer was reaching for the window.
     with pytest.raises(InvalidInput, match="Did you mean `fall 2027`"):
-        queries.parse_filters(session, "eligible fall")
+        list_filters.parse_filters(session, "eligible fall")
 
 
 def test_unrated_is_described_as_not_rated_by_you(seeded: Session) -> None:
     # Others may have rated what `unrated` lists: the heading must not claim nobody has.
-    assert queries.parse_filters(seeded, "mine unrated").describe() == "mine · not rated by you"
+    assert (
+        list_filters.parse_filters(seeded, "mine unrated").describe() == "mine · not rated by you"
+    )
 
 
 def test_describe(seeded: Session) -> None:
-    filters = queries.parse_filters(seeded, "sort:score winter mine shortlisted")
+    filters = list_filters.parse_filters(seeded, "sort:score winter mine shortlisted")
     assert filters.describe() == "shortlisted · Winter 2017/2018 · mine · sort: score"
-    assert queries.parse_filters(seeded, "").describe() == ""
+    assert list_filters.parse_filters(seeded, "").describe() == ""
 
 
 def test_paging_clamps_to_the_last_page(session: Session) -> None:
     for i in range(23):
         add_application(session, f"Person {i:02d}")
-    filters = queries.parse_filters(session, "")
+    filters = list_filters.parse_filters(session, "")
     pages = [
         queries.list_applications(
             session, filters=filters, viewer=ALICE, is_admin=False, quorum=2, page=p
@@ -162,8 +164,8 @@ def test_home_queries(seeded: Session) -> None:
         ("Winter 2017/2018", "Application deadline", 16),
         ("Winter 2017/2018", "Decision deadline", 31),
     ]
-    assert queries.find_window(seeded, "  SUMMER ") is not None
-    assert queries.find_window(seeded, "autumn") is None
+    assert windows.find_window(seeded, "  SUMMER ") is not None
+    assert windows.find_window(seeded, "autumn") is None
 
 
 def test_other_applications_of_the_same_candidate(session: Session) -> None:

@@ -11,14 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hiring_bot.db.models import AuditEntry, Window
-from hiring_bot.domain.windows import (
-    WindowDef,
-    find_window,
-    seed_windows,
-    sync_windows,
-    window_specs,
-)
-from hiring_bot.intake.draft import WindowSpec
+from hiring_bot.domain.window_spec import WindowDef, WindowSpec
+from hiring_bot.domain.windows import find_window, seed_windows, sync_windows, window_specs
 from tests.db import TestDatabase
 
 LA = ZoneInfo("America/Los_Angeles")

@@ -8,12 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hiring_bot.domain.windows import (
-    WindowsFileError,
-    deadline_instant,
-    load_windows_file,
-    parse_windows,
-)
+from hiring_bot.domain.calendar import deadline_instant
+from hiring_bot.domain.windows_file import WindowsFileError, load_windows_file, parse_windows
 
 REPO = Path(__file__).resolve().parents[3]
 LA = ZoneInfo("America/Los_Angeles")

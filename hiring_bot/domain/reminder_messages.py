@@ -1,0 +1,216 @@
+"""What each due reminder says: its view (`reminder_views`), built from the state at `at`.
+
+- window approaching: a channel message with counts and the oldest unclaimed applications.
+- decision nudge: when shortlisted applications still wait for a decision.
+- stale claims: one DM per reviewer holding claims older than `settings.stale_claim_days` without
+  their own rating.
+- digest: new since the last digest, unclaimed count, oldest waiting (only when there is something
+  to say).
+- claim release: claims older than `settings.claim_ttl_days` without the holder's rating; the
+  note goes in the card's thread when it is released.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from hiring_bot.config import Settings
+from hiring_bot.db.models import Window
+from hiring_bot.domain.calendar import local_date
+from hiring_bot.domain.reminder_schedule import Kind, Slot, daily_slot, reminder_key
+from hiring_bot.domain.reminder_state import AppState, days_since, last_digest_at, waiting_items
+from hiring_bot.domain.reminder_views import (
+    DecisionNudge,
+    Digest,
+    ReminderView,
+    StaleClaimsDM,
+    WaitingItem,
+    WindowReminder,
+)
+from hiring_bot.domain.stages import Stage
+
+OLDEST_ITEMS = 5
+DIGEST_NEW_ITEMS = 20
+
+_DEADLINE_LABEL = {
+    Kind.APPLICATION_DEADLINE: "application deadline",
+    Kind.DECISION_DEADLINE: "decision deadline",
+    Kind.WINDOW_START: "start",
+}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A due reminder and what it says, ready to be recorded, rendered and enqueued."""
+
+    slot: Slot
+    view: ReminderView
+
+    @property
+    def kind(self) -> Kind:
+        return self.slot.kind
+
+    @property
+    def key(self) -> str:
+        return self.slot.key
+
+    @property
+    def target(self) -> str:
+        return self.slot.target
+
+
+@dataclass(frozen=True)
+class ClaimRelease:
+    """A claim past its time-to-live; `note` goes in the card's thread when it is released."""
+
+    slot: Slot
+    application_id: int
+    user_id: str
+    claimed_at: datetime
+    note: str  # posted in the card's thread
+    reason: str  # Claim.release_reason and the audit detail
+
+    @property
+    def key(self) -> str:
+        return self.slot.key
+
+
+def window_reminder(
+    slot: Slot, window: Window, apps: list[AppState], at: datetime, tz: ZoneInfo
+) -> Reminder:
+    day = {
+        Kind.APPLICATION_DEADLINE: window.application_deadline,
+        Kind.DECISION_DEADLINE: window.decision_deadline,
+        Kind.WINDOW_START: window.starts_on,
+    }[slot.kind]
+    mine = [a for a in apps if a.window_id == window.id]
+    view = WindowReminder(
+        window_name=window.name,
+        deadline_kind=_DEADLINE_LABEL[slot.kind],
+        deadline=day,
+        days_left=(day - local_date(at, tz)).days,
+        unclaimed=sum(a.unclaimed for a in mine),
+        claimed_unrated=sum(a.claimed_unrated for a in mine),
+        rated=sum(a.rated for a in mine),
+        shortlisted=sum(a.stage == Stage.SHORTLISTED.value for a in mine),
+        oldest=waiting_items((a for a in mine if a.unclaimed), at, limit=OLDEST_ITEMS),
+    )
+    return Reminder(slot, view)
+
+
+def decision_nudge(
+    slot: Slot, window: Window, apps: list[AppState], at: datetime, tz: ZoneInfo
+) -> Reminder | None:
+    shortlisted = sorted(
+        (a for a in apps if a.window_id == window.id and a.stage == Stage.SHORTLISTED.value),
+        key=lambda a: (a.stage_changed_at, a.id),
+    )
+    if not shortlisted:
+        return None
+    view = DecisionNudge(
+        window_name=window.name,
+        decision_deadline=window.decision_deadline,
+        days_left=(window.decision_deadline - local_date(at, tz)).days,
+        items=tuple(
+            WaitingItem(ref=a.id, name=a.name, days=days_since(at, a.stage_changed_at))
+            for a in shortlisted
+        ),
+    )
+    return Reminder(slot, view)
+
+
+def stale_claims(apps: list[AppState], *, at: datetime, settings: Settings) -> list[Reminder]:
+    tz = settings.timezone
+    stale_before = at - timedelta(days=settings.stale_claim_days)
+    release_before = at - timedelta(days=settings.claim_ttl_days)
+    by_user: dict[str, list[AppState]] = defaultdict(list)
+    for a in apps:
+        if (
+            a.claimed_unrated
+            and a.claimed_by is not None
+            and a.claimed_at is not None
+            and release_before < a.claimed_at <= stale_before
+        ):
+            by_user[a.claimed_by].append(a)
+    reminders: list[Reminder] = []
+    for user_id in sorted(by_user):
+        slot = daily_slot(Kind.STALE_CLAIMS, at=at, tz=tz, target=user_id)
+        if slot is None:
+            return []
+        held = sorted(by_user[user_id], key=lambda a: (a.claimed_at or at, a.id))
+        view = StaleClaimsDM(
+            user_id=user_id,
+            items=tuple(
+                WaitingItem(ref=a.id, name=a.name, days=days_since(at, a.claimed_at or at))
+                for a in held
+            ),
+            release_after_days=settings.claim_ttl_days,
+        )
+        reminders.append(Reminder(slot, view))
+    return reminders
+
+
+def digest(
+    session: Session, apps: list[AppState], *, at: datetime, settings: Settings, target: str
+) -> Reminder | None:
+    slot = daily_slot(Kind.DIGEST, at=at, tz=settings.timezone, target=target)
+    if slot is None:
+        return None
+    since = last_digest_at(session) or at - timedelta(days=1)
+    new = sorted(
+        (a for a in apps if since < a.created_at <= at), key=lambda a: (a.created_at, a.id)
+    )
+    unclaimed = [a for a in apps if a.unclaimed]
+    if not new and not unclaimed:
+        return None  # nothing to say: no message
+    view = Digest(
+        new_items=waiting_items(new, at, limit=DIGEST_NEW_ITEMS),
+        new_count=len(new),
+        unclaimed_count=len(unclaimed),
+        oldest_waiting=waiting_items(unclaimed, at, limit=OLDEST_ITEMS),
+    )
+    return Reminder(slot, view)
+
+
+def claim_releases(
+    apps: list[AppState], *, at: datetime, settings: Settings, target: str
+) -> list[ClaimRelease]:
+    cutoff = at - timedelta(days=settings.claim_ttl_days)
+    releases: list[ClaimRelease] = []
+    for a in apps:
+        if not a.claimed_unrated or a.claimed_by is None or a.claimed_at is None:
+            continue
+        if a.claimed_at > cutoff:
+            continue
+        # One release per claim instance: the same person claiming again later is a new claim.
+        when = f"a{a.id}-{int(a.claimed_at.timestamp())}"
+        slot = Slot(
+            kind=Kind.CLAIM_RELEASE,
+            key=reminder_key(
+                Kind.CLAIM_RELEASE, window_id=a.window_id, when=when, target=a.claimed_by
+            ),
+            target=target,
+            window_id=a.window_id,
+            due_at=a.claimed_at + timedelta(days=settings.claim_ttl_days),
+            expires_at=datetime.max.replace(tzinfo=at.tzinfo),
+        )
+        note = (
+            f"Claim by <@{a.claimed_by}> released: no rating within "
+            f"{settings.claim_ttl_days} days of claiming #{a.id}. It is open to claim again."
+        )
+        releases.append(
+            ClaimRelease(
+                slot=slot,
+                application_id=a.id,
+                user_id=a.claimed_by,
+                claimed_at=a.claimed_at,
+                note=note,
+                reason=f"no rating within {settings.claim_ttl_days} days",
+            )
+        )
+    return releases
