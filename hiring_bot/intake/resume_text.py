@@ -14,25 +14,26 @@ application configured it).
 from __future__ import annotations
 
 import codecs
-import io
 import logging
 import re
-import time
 import warnings
-import zipfile
-from collections.abc import Iterator
-from typing import Any
 
+from hiring_bot.intake.bounded import Budget, TooLarge
+from hiring_bot.intake.docx_text import DocxError, docx_lines, looks_like_docx
 from hiring_bot.intake.draft import IntakeLimits
 from hiring_bot.intake.html_text import html_to_text
+from hiring_bot.intake.pdf_text import read_pdf
 
-__all__ = ["UNAVAILABLE", "decode_text", "extract_text"]
+__all__ = ["TOO_LARGE", "UNAVAILABLE", "decode_text", "extract_text"]
 
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "text unavailable"
+TOO_LARGE = "too large to read"
 MAX_TEXT_CHARS = 1_000_000
-MAX_DOCX_UNPACKED_BYTES = 100 * 1024 * 1024
+# A resume's XML is well under 1 MB and 20,000 elements; a DOCX past these is a bomb.
+MAX_DOCX_UNPACKED_BYTES = 16_000_000
+MAX_DOCX_ELEMENTS = 100_000
 
 _DOCX_TYPES = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -95,7 +96,7 @@ def _extract(
     if b"%PDF" in head or ctype == "application/pdf" or name.endswith(".pdf"):
         return _pdf_text(data, limits)
     if data.startswith(b"PK\x03\x04") and (
-        ctype in _DOCX_TYPES or name.endswith((".docx", ".docm")) or _zip_has_word_document(data)
+        ctype in _DOCX_TYPES or name.endswith((".docx", ".docm")) or looks_like_docx(data)
     ):
         return _docx_text(data, limits)
     if (
@@ -122,173 +123,46 @@ def _extract(
 
 
 def _pdf_text(data: bytes, limits: IntakeLimits) -> tuple[str | None, str | None]:
-    _quiet_pypdf_logging()
-    from pypdf import PdfReader  # imported here: only intake needs it
-    from pypdf.errors import FileNotDecryptedError
-
-    deadline = time.monotonic() + limits.extract_seconds
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("")
-            except Exception:  # unsupported algorithm, missing crypto library ...
-                return None, _unavailable("encrypted")
-            if not opened:
-                return None, _unavailable("encrypted")
-        pages = reader.pages
-        page_count = len(pages)
-    except FileNotDecryptedError:
-        return None, _unavailable("encrypted")
-    except Exception as exc:
-        return None, _unavailable(f"unreadable PDF: {_short(exc)}")
-
-    chunks: list[str] = []
-    uris: list[str] = []
-    failures = 0
-    timed_out = False
-    for index in range(min(page_count, limits.max_pdf_pages)):
-        if time.monotonic() >= deadline:
-            log.info("PDF text cut at page %d of %d: time limit", index, page_count)
-            timed_out = True
-            break
-        try:
-            page = pages[index]
-            chunks.append(page.extract_text() or "")
-            uris.extend(_page_uris(page))
-        except Exception as exc:
-            failures += 1
-            log.debug("PDF page %d unreadable (%s)", index, type(exc).__name__)
-        if sum(len(c) for c in chunks) > MAX_TEXT_CHARS:
-            break
-    text = _clean("\n".join(chunks))
+        pages = read_pdf(data, max_pages=limits.max_pdf_pages, seconds=limits.extract_seconds)
+    except OSError as exc:
+        log.warning("PDF text not read: no worker process (%s)", type(exc).__name__)
+        return None, _unavailable("PDF reader unavailable")
+    if pages.too_large is not None:
+        log.info("PDF text cut after %d pages: %s", len(pages.texts), pages.too_large)
+    if pages.open_failure is not None:
+        if pages.too_large is not None:
+            return None, _too_large(pages.too_large)
+        return None, _unavailable(pages.open_failure)
+    text = _clean("\n".join(pages.texts))
     if not text.strip():
-        if timed_out:
-            return None, _unavailable("time limit reached")
-        if failures:
+        if pages.too_large is not None:
+            return None, _too_large(pages.too_large)
+        if pages.failures:
             return None, _unavailable("unreadable PDF: no page could be read")
         return None, _unavailable("scanned or image-only")
-    if uris:  # link targets (e.g. a GitHub icon) are not in the visible text
-        text += "\n" + "\n".join(dict.fromkeys(uris))
+    if pages.uris:  # link targets (e.g. a GitHub icon) are not in the visible text
+        text += "\n" + "\n".join(dict.fromkeys(pages.uris))
     return text[:MAX_TEXT_CHARS], None
-
-
-def _page_uris(page: Any) -> Iterator[str]:
-    annots = page.get("/Annots")
-    if annots is None:
-        return
-    for ref in annots.get_object() or []:
-        annot = ref.get_object()
-        action = annot.get("/A") if hasattr(annot, "get") else None
-        if action is None:
-            continue
-        uri = action.get_object().get("/URI")
-        if uri:
-            yield str(uri)
-
-
-_pypdf_quieted = False
-
-
-def _quiet_pypdf_logging() -> None:
-    global _pypdf_quieted
-    if not _pypdf_quieted:
-        pypdf_logger = logging.getLogger("pypdf")
-        if pypdf_logger.level == logging.NOTSET:
-            pypdf_logger.setLevel(logging.ERROR)
-        _pypdf_quieted = True
 
 
 # --- DOCX --------------------------------------------------------------------------------------
 
 
-def _zip_has_word_document(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
-    except Exception:
-        return False
-
-
 def _docx_text(data: bytes, limits: IntakeLimits) -> tuple[str | None, str | None]:
+    budget = Budget(
+        seconds=limits.extract_seconds,
+        max_bytes=MAX_DOCX_UNPACKED_BYTES,
+        max_elements=MAX_DOCX_ELEMENTS,
+    )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except Exception as exc:
-        return None, _unavailable(f"unreadable DOCX: {_short(exc)}")
-    if unpacked > MAX_DOCX_UNPACKED_BYTES:
-        return None, _unavailable(f"DOCX too large when unpacked ({unpacked} bytes)")
-
-    import docx  # imported here: only intake needs it
-
-    deadline = time.monotonic() + limits.extract_seconds
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:
-        return None, _unavailable(f"unreadable DOCX: {_short(exc)}")
-
-    lines: list[str] = []
-    for block_lines in _docx_blocks(document):
-        lines.extend(block_lines)
-        if time.monotonic() >= deadline:
-            log.info("DOCX text cut: time limit")
-            break
-    lines.extend(_docx_link_targets(document))
+        lines = docx_lines(data, budget)
+    except TooLarge as exc:
+        log.info("DOCX text not read: %s", exc)
+        return None, _too_large(str(exc))
+    except DocxError as exc:
+        return None, _unavailable(f"unreadable DOCX: {_short_message(str(exc))}")
     return _result("\n".join(lines), empty_reason="no text")
-
-
-def _docx_blocks(document: Any) -> Iterator[list[str]]:
-    """Lines of the body (paragraphs and tables), then of each distinct header and footer."""
-    yield from _container_lines(document)
-    for section in document.sections:
-        for part_name in (
-            "header",
-            "first_page_header",
-            "even_page_header",
-            "footer",
-            "first_page_footer",
-            "even_page_footer",
-        ):
-            try:
-                part = getattr(section, part_name)
-                # Reading a header that is linked to the previous one would create it; skip those.
-                if part.is_linked_to_previous:
-                    continue
-                yield from _container_lines(part)
-            except Exception as exc:
-                log.debug("DOCX %s unreadable (%s)", part_name, type(exc).__name__)
-
-
-def _container_lines(container: Any, depth: int = 0) -> Iterator[list[str]]:
-    yield [p.text for p in container.paragraphs if p.text.strip()]
-    if depth > 5:
-        return
-    for table in container.tables:
-        for row in table.rows:
-            cells: list[str] = []
-            for cell in row.cells:
-                text = cell.text.strip()
-                if text and text not in cells:  # merged cells repeat
-                    cells.append(text)
-                if cell.tables:
-                    for nested in cell.tables:
-                        for nested_row in nested.rows:
-                            cells.extend(c.text.strip() for c in nested_row.cells if c.text.strip())
-            if cells:
-                yield [" | ".join(cells)]
-
-
-def _docx_link_targets(document: Any) -> list[str]:
-    """External hyperlink targets from every part (body, headers, footers, footnotes)."""
-    targets: list[str] = []
-    try:
-        for part in document.part.package.iter_parts():
-            for rel in part.rels.values():
-                if rel.is_external and rel.reltype.endswith("/hyperlink"):
-                    targets.append(str(rel.target_ref))
-    except Exception as exc:
-        log.debug("DOCX hyperlinks unreadable (%s)", type(exc).__name__)
-    return list(dict.fromkeys(targets))
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -313,6 +187,16 @@ def _result(text: str, *, empty_reason: str) -> tuple[str | None, str | None]:
 
 def _unavailable(reason: str) -> str:
     return f"{UNAVAILABLE}: {reason}"
+
+
+def _too_large(bound: str) -> str:
+    """The reason for a document that would need more than its budget to read (a bomb)."""
+    return _unavailable(f"{TOO_LARGE} ({bound})")
+
+
+def _short_message(message: str) -> str:
+    first = message.strip().splitlines()[0] if message.strip() else "broken file"
+    return first[:80]
 
 
 def _short(exc: BaseException) -> str:

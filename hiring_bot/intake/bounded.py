@@ -1,0 +1,69 @@
+"""A work budget that stops a parser while it runs: bytes unpacked, elements visited, wall time.
+
+Parsers charge the budget as they go and get ``TooLarge`` the moment any bound is passed, so a
+small file that unpacks into a huge document costs at most the budget, never the whole document.
+"""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+
+__all__ = ["Budget", "TooLarge", "read_zip_member"]
+
+_TIME_CHECK_EVERY = 2048  # elements between clock reads: a clock read costs about as much as one
+
+
+class TooLarge(Exception):
+    """The input needs more than its budget; the message names the bound (no input content)."""
+
+
+class Budget:
+    """Bytes, elements and seconds one document may use; ``TooLarge`` when one runs out."""
+
+    def __init__(
+        self,
+        *,
+        seconds: float,
+        max_bytes: int,
+        max_elements: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self._deadline = clock() + seconds
+        self.max_bytes = max_bytes
+        self.max_elements = max_elements
+        self.bytes_used = 0
+        self.elements = 0
+
+    def take_bytes(self, count: int) -> None:
+        self.bytes_used += count
+        if self.bytes_used > self.max_bytes:
+            raise TooLarge(f"over {self.max_bytes // 1_000_000} MB unpacked")
+        self.check_time()
+
+    def take_element(self) -> None:
+        self.elements += 1
+        if self.elements > self.max_elements:
+            raise TooLarge(f"over {self.max_elements} elements")
+        if self.elements % _TIME_CHECK_EVERY == 0:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if self._clock() >= self._deadline:
+            raise TooLarge("time limit reached")
+
+
+def read_zip_member(
+    archive: zipfile.ZipFile, name: str, budget: Budget, *, chunk_size: int = 65536
+) -> Iterator[bytes]:
+    """The member's bytes in chunks, each charged to ``budget`` before it is handed on.
+
+    ``ZipExtFile.read(n)`` inflates at most ``n`` bytes, so a bomb is never unpacked further
+    than the budget allows.
+    """
+    with archive.open(name) as member:
+        while chunk := member.read(chunk_size):
+            budget.take_bytes(len(chunk))
+            yield chunk
