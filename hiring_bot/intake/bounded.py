@@ -40,7 +40,7 @@ class Budget:
     def take_bytes(self, count: int) -> None:
         self.bytes_used += count
         if self.bytes_used > self.max_bytes:
-            raise TooLarge(f"over {self.max_bytes // 1_000_000} MB unpacked")
+            raise TooLarge(f"over {self.max_bytes} bytes unpacked")
         self.check_time()
 
     def take_element(self) -> None:

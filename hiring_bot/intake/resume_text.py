@@ -21,7 +21,7 @@ import warnings
 from hiring_bot.intake.bounded import Budget, TooLarge
 from hiring_bot.intake.docx_text import DocxError, docx_lines, looks_like_docx
 from hiring_bot.intake.draft import IntakeLimits
-from hiring_bot.intake.html_text import html_to_text
+from hiring_bot.intake.html_bounded import html_text_within
 from hiring_bot.intake.pdf_text import read_pdf
 
 __all__ = ["TOO_LARGE", "UNAVAILABLE", "decode_text", "extract_text"]
@@ -34,6 +34,8 @@ MAX_TEXT_CHARS = 1_000_000
 # A resume's XML is well under 1 MB and 20,000 elements; a DOCX past these is a bomb.
 MAX_DOCX_UNPACKED_BYTES = 16_000_000
 MAX_DOCX_ELEMENTS = 100_000
+MAX_HTML_CHARS = 4_000_000
+MAX_HTML_ELEMENTS = 50_000
 
 _DOCX_TYPES = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -108,14 +110,16 @@ def _extract(
     if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".doc"):
         return None, _unavailable("unsupported type (legacy Word .doc)")
     if ctype == "text/html" or name.endswith((".html", ".htm")):
-        text, hrefs = html_to_text(decode_text(data, _charset(content_type)))
-        return _result("\n".join([text, *hrefs]), empty_reason="no text")
+        return _html_text(decode_text(data, _charset(content_type)), limits)
     if ctype.startswith("text/") or name.endswith(_TEXT_SUFFIXES):
         if b"\x00" in data[:4096] and not data.startswith(
             (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
         ):
             return None, _unavailable("binary data labelled as text")
-        return _result(decode_text(data, _charset(content_type)), empty_reason="no text")
+        # Decoding is linear and bounded by the attachment limit; the cleaning need not see
+        # more than the text that is kept.
+        text = decode_text(data, _charset(content_type))[: 2 * MAX_TEXT_CHARS]
+        return _result(text, empty_reason="no text")
     return None, _unavailable(f"unsupported type ({ctype or 'unknown'})")
 
 
@@ -163,6 +167,21 @@ def _docx_text(data: bytes, limits: IntakeLimits) -> tuple[str | None, str | Non
     except DocxError as exc:
         return None, _unavailable(f"unreadable DOCX: {_short_message(str(exc))}")
     return _result("\n".join(lines), empty_reason="no text")
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+
+def _html_text(html: str, limits: IntakeLimits) -> tuple[str | None, str | None]:
+    budget = Budget(
+        seconds=limits.extract_seconds, max_bytes=MAX_HTML_CHARS, max_elements=MAX_HTML_ELEMENTS
+    )
+    try:
+        text, hrefs = html_text_within(html, budget)
+    except TooLarge as exc:
+        log.info("HTML text not read: %s", exc)
+        return None, _too_large(str(exc))
+    return _result("\n".join([text, *hrefs]), empty_reason="no text")
 
 
 # --- helpers -----------------------------------------------------------------------------------
