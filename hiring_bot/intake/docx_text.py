@@ -83,7 +83,7 @@ def docx_lines(data: bytes, budget: Budget) -> list[str]:
             story = _Story(root=("hdr",) if kind == "headerReference" else ("ftr",))
             try:
                 _parse(archive, rel.target, story, budget)
-            except (DocxError, KeyError):
+            except DocxError:
                 continue  # a broken header does not cost the body's text
             lines.extend(story.lines())
     lines.extend(_hyperlink_targets(archive, package_rels, budget))
@@ -194,7 +194,15 @@ def _run_expat(
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise DocxError(f"ExpatError: {exc}") from exc
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,  # a part the relationships name is not in the archive
+        ValueError,
+        OSError,
+        EOFError,
+        RuntimeError,  # an encrypted member
+        NotImplementedError,  # a compression method zipfile does not have
+    ) as exc:
         raise DocxError(f"{type(exc).__name__}: {exc}") from exc
 
 

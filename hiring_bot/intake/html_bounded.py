@@ -41,12 +41,14 @@ class _BudgetedCollector(_TextCollector):
         super().handle_data(data)
 
 
-def html_text_within(html: str, budget: Budget) -> tuple[str, list[str]]:
+def html_text_within(html: str, budget: Budget, *, max_chars: int) -> tuple[str, list[str]]:
     """(text, link targets) as ``html_to_text`` gives them; ``TooLarge`` past the budget."""
+    if len(html) > max_chars:
+        raise TooLarge(f"over {max_chars} characters of HTML")
     collector = _BudgetedCollector(budget)
     try:
         for start in range(0, len(html), _SLICE_CHARS):
-            budget.take_bytes(min(_SLICE_CHARS, len(html) - start))
+            budget.check_time()
             collector.feed(html[start : start + _SLICE_CHARS])
         collector.close()
     except TooLarge:

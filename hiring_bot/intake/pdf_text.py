@@ -33,6 +33,7 @@ WORKER_HEADROOM_BYTES = 64_000_000
 WORKER_START_SECONDS = 15.0  # a cold interpreter on a busy machine; not charged to the document
 JOBS_PER_WORKER = 500  # then a fresh process, so fragmentation cannot build up
 IDLE_WORKERS = 2
+MAX_WORKERS = 2
 _REQUEST = struct.Struct(">II")
 _FRAME = struct.Struct(">I")
 
@@ -96,7 +97,10 @@ class _Worker:
                 if len(self._buffer) >= _FRAME.size + length:
                     payload = bytes(self._buffer[_FRAME.size : _FRAME.size + length])
                     del self._buffer[: _FRAME.size + length]
-                    message: dict[str, Any] = json.loads(payload)
+                    try:
+                        message: dict[str, Any] = json.loads(payload)
+                    except ValueError as exc:
+                        raise _WorkerGone("garbled message") from exc
                     return message
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -123,6 +127,8 @@ class _Worker:
 
 _idle: list[_Worker] = []
 _idle_lock = threading.Lock()
+# Each running worker may use its headroom; at most this many run at once in one process.
+_running = threading.BoundedSemaphore(MAX_WORKERS)
 
 
 def _take_worker() -> _Worker:
@@ -155,8 +161,12 @@ def _replace(worker: _Worker) -> None:
 
 
 def _forget_inherited_workers() -> None:
-    # A forked child shares the parent's pipes; it must start its own workers.
+    # A forked child shares the parent's pipes (it must start its own workers) and may have
+    # been forked while another thread held the locks.
+    global _idle_lock, _running
     _idle.clear()
+    _idle_lock = threading.Lock()
+    _running = threading.BoundedSemaphore(MAX_WORKERS)
 
 
 def _stop_all() -> None:
@@ -176,6 +186,11 @@ def read_pdf(data: bytes, *, max_pages: int, seconds: float) -> PdfPages:
 
     Raises ``OSError`` when no worker process can be started at all.
     """
+    with _running:
+        return _read_pdf(data, max_pages=max_pages, seconds=seconds)
+
+
+def _read_pdf(data: bytes, *, max_pages: int, seconds: float) -> PdfPages:
     result = PdfPages()
     worker = _take_worker()
     try:

@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import math
+import os
 import resource
 import struct
 import sys
@@ -42,7 +43,10 @@ def main(argv: list[str]) -> int:
     import pypdf  # noqa: F401  (imported before the memory limit is measured)
 
     _lower_pypdf_limits()
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    stdin = sys.stdin.buffer
+    # Frames go to a private copy of fd 1; anything else printing to stdout lands on stderr.
+    stdout = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
     base = _address_space()
     _send(stdout, {"ready": True})
     while True:

@@ -177,7 +177,7 @@ def _html_text(html: str, limits: IntakeLimits) -> tuple[str | None, str | None]
         seconds=limits.extract_seconds, max_bytes=MAX_HTML_CHARS, max_elements=MAX_HTML_ELEMENTS
     )
     try:
-        text, hrefs = html_text_within(html, budget)
+        text, hrefs = html_text_within(html, budget, max_chars=MAX_HTML_CHARS)
     except TooLarge as exc:
         log.info("HTML text not read: %s", exc)
         return None, _too_large(str(exc))
