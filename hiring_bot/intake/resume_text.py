@@ -1,14 +1,18 @@
-"""Text out of an attachment (PDF via pypdf, DOCX via python-docx, plain text) — never raises.
+"""Text out of an attachment (PDF, DOCX, HTML, plain text) — never raises, never bombed.
 
-``extract_text`` returns ``(text, None)`` or ``(None, "text unavailable: <reason>")``. Limits:
-attachments over ``max_attachment_bytes`` are not opened; PDFs are read up to ``max_pdf_pages``
-pages and stop when ``extract_seconds`` have passed. The time cap is checked between pages, so a
-single pathological page can overrun it (best effort: pypdf gives no way to interrupt a page).
-Whatever text was read before a cap is hit is returned.
+``extract_text`` returns ``(text, None)`` or ``(None, "text unavailable: <reason>")``. Attachments
+over ``max_attachment_bytes`` are not opened. Every format is read within ``extract_seconds``
+(CPU time, with a wall-clock backstop) and bounded *while* it is read, so a small file that
+unpacks into a huge document costs the budget and is marked "text unavailable: too large to read
+(<bound>)":
 
-pypdf reports recoverable problems through ``warnings`` and the ``pypdf`` logger; both are kept
-quiet here (warnings are caught per call; the ``pypdf`` logger is raised to ERROR unless the
-application configured it).
+- PDF: pypdf in a worker process (``pdf_text``) with lowered decompression limits, an address-space
+  limit, and a kill at the deadline; up to ``max_pdf_pages`` pages, and pages read before a
+  deadline are kept.
+- DOCX: the XML parts streamed through expat (``docx_text``), charged per inflated byte and
+  per element.
+- HTML: html.parser fed in slices, charged per tag (``html_bounded``); plain text is decoded
+  (linear) and cut to ``MAX_TEXT_CHARS``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-import warnings
 
 from hiring_bot.intake.bounded import Budget, TooLarge
 from hiring_bot.intake.docx_text import DocxError, docx_lines, looks_like_docx
@@ -51,9 +54,7 @@ def extract_text(
 ) -> tuple[str | None, str | None]:
     """(text, None) when text could be read, else (None, "text unavailable: <reason>")."""
     try:
-        with warnings.catch_warnings():  # pypdf / python-docx warnings are noise here
-            warnings.simplefilter("ignore")
-            return _extract(data, filename=filename, content_type=content_type, limits=limits)
+        return _extract(data, filename=filename, content_type=content_type, limits=limits)
     except Exception as exc:  # the last line of defence: intake must never fail on an attachment
         log.warning("attachment text extraction failed (%s)", type(exc).__name__)
         return None, _unavailable(f"unreadable file ({type(exc).__name__})")
