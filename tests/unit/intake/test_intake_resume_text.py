@@ -72,7 +72,7 @@ def test_pdf_page_cap() -> None:
 
 def test_pdf_time_cap() -> None:
     text, reason = pdf_text(make_pdf([["hello"]]), IntakeLimits(extract_seconds=0))
-    assert (text, reason) == (None, "text unavailable: time limit reached")
+    assert (text, reason) == (None, "text unavailable: too large to read (time limit reached)")
 
 
 def test_pdf_encrypted_with_user_password() -> None:
