@@ -37,20 +37,26 @@ POOL_TIMEOUT = 2.0
 # Execution option read by the SQLite "begin" hook: which BEGIN to emit.
 _BEGIN = "hiring_bot_sqlite_begin"
 _IMMEDIATE = "IMMEDIATE"
+# Connection.execution_options(**WRITE_TRANSACTION): its next transaction is a writer's.
+WRITE_TRANSACTION = {_BEGIN: _IMMEDIATE}
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, lock_wait: float | None = None, **kwargs: Any) -> Engine:
+    """The engine for `url`; `lock_wait` (seconds) overrides how long a statement waits for
+    another connection's lock (SQLite busy timeout, Postgres lock_timeout)."""
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, **kwargs)
-    return _postgres_engine(url, **kwargs)
+        return _sqlite_engine(url, lock_wait or SQLITE_BUSY_TIMEOUT, **kwargs)
+    lock_ms = int(lock_wait * 1000) if lock_wait else POSTGRES_LOCK_TIMEOUT_MS
+    return _postgres_engine(url, lock_ms, **kwargs)
 
 
-def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
-    kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
+def _sqlite_engine(url: str, busy_timeout: float, **kwargs: Any) -> Engine:
+    if kwargs.get("poolclass") is None:
+        kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
     engine = create_engine(
         url,
         # Threads share the file; a busy lock is waited for, briefly (see SQLITE_BUSY_TIMEOUT).
-        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
         **kwargs,
     )
 
@@ -60,7 +66,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -71,14 +77,14 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def _postgres_engine(url: str, **kwargs: Any) -> Engine:
-    kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
+def _postgres_engine(url: str, lock_timeout_ms: int, **kwargs: Any) -> Engine:
+    if kwargs.get("poolclass") is None:
+        kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
     # Added to any `options` the URL already carries (tests put search_path there).
     given = make_url(url).query.get("options", "")
     given = given if isinstance(given, str) else " ".join(given)
     limits = (
-        f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS} "
-        f"-c lock_timeout={POSTGRES_LOCK_TIMEOUT_MS}"
+        f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS} -c lock_timeout={lock_timeout_ms}"
     )
     connect_args = {
         "connect_timeout": POSTGRES_CONNECT_TIMEOUT,
@@ -96,7 +102,7 @@ def begin_write(session: Session) -> None:
     """Start `session`'s transaction as a writer: on SQLite with BEGIN IMMEDIATE, so the write
     lock is held before anything is read. Does nothing once the transaction has begun."""
     if not session.in_transaction():
-        session.connection(execution_options={_BEGIN: _IMMEDIATE})
+        session.connection(execution_options=WRITE_TRANSACTION)
 
 
 @contextmanager
