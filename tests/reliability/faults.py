@@ -84,3 +84,25 @@ def settings_for(database_url: str, slack_api_url: str) -> Settings:
         run_scheduler=False,
         windows_file=REPO / "windows.toml",
     )
+
+
+@contextmanager
+def writes_blocked(db: TestDatabase) -> Iterator[None]:
+    """Another connection lets the database be read but not written, until the block ends.
+
+    SQLite: a pending write transaction (BEGIN IMMEDIATE) holds the one write lock.
+    Postgres: an EXCLUSIVE lock on alembic_version (SELECT passes, UPDATE waits).
+    """
+    if db.kind == "sqlite":
+        holder = sqlite3.connect(str(db.engine.url.database), isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            yield
+            holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+        return
+    with db.engine.connect() as connection, connection.begin() as transaction:
+        connection.execute(text("LOCK TABLE alembic_version IN EXCLUSIVE MODE"))
+        yield
+        transaction.rollback()
