@@ -31,6 +31,7 @@ SQLITE_BUSY_TIMEOUT = 2.0
 POSTGRES_CONNECT_TIMEOUT = 2
 POSTGRES_STATEMENT_TIMEOUT_MS = 10_000
 POSTGRES_LOCK_TIMEOUT_MS = 2_000
+POSTGRES_TCP_USER_TIMEOUT_MS = 2_000
 # Seconds to wait for a free pooled connection when every one is in use.
 POOL_TIMEOUT = 2.0
 
@@ -88,6 +89,9 @@ def _postgres_engine(url: str, lock_timeout_ms: int, **kwargs: Any) -> Engine:
     )
     connect_args = {
         "connect_timeout": POSTGRES_CONNECT_TIMEOUT,
+        # A host gone silent mid-connection (packets dropped): data unacknowledged this long
+        # closes the connection, where the server-side statement_timeout can never fire.
+        "tcp_user_timeout": POSTGRES_TCP_USER_TIMEOUT_MS,
         "options": f"{given} {limits}".strip(),
         **kwargs.pop("connect_args", {}),
     }
