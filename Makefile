@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean imap-server
+.PHONY: install run test faults lint format bench clean imap-server
 
 install: $(STAMP)
 
@@ -30,7 +30,11 @@ imap-server:
 	./scripts/install-dovecot.sh
 
 test: install lint imap-server
-	$(BIN)/python -m pytest -W error
+	$(BIN)/python -m pytest -W error -m "not slow"
+
+# The full-size race and fault scenarios (tests marked slow), on SQLite and Postgres.
+faults: install
+	$(BIN)/python -m pytest -W error -m slow
 
 bench: install
 	$(BIN)/python -m bench

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import text
 
 from hiring_bot.bootstrap import Deps
+from hiring_bot.health import health_check
 from hiring_bot.intake.webhook import intake_route
 from hiring_bot.slack.delivery import deliver_soon
 
@@ -57,14 +58,13 @@ def json_response(
     return [payload]
 
 
-def healthz(deps: Deps) -> tuple[int, dict[str, Any]]:
-    try:
-        with deps.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means "not healthy", never a 500
-        log.warning("health check failed: %s", type(exc).__name__)
-        return 503, {"ok": False, "database": "unreachable"}
-    return 200, {"ok": True, "database": "ok"}
+def healthz(deps: Deps, environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """200 when the database answers a read (and, with `?deep=1`, a rolled-back write) in time;
+    else 503 with what is wrong (hiring_bot.health)."""
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    deep = query.get("deep", [""])[-1].lower() in {"1", "true", "yes"}
+    health = health_check(deps.engine).check(deep=deep)
+    return health.status, health.body()
 
 
 class WebApp:
@@ -87,7 +87,7 @@ class WebApp:
                     return json_response(start_response, 405, {"error": "use POST"})
                 return self.slack(environ, start_response)
             if path == "/healthz":
-                status, body = healthz(self.deps)
+                status, body = healthz(self.deps, environ)
                 return json_response(start_response, status, body)
             route = self.routes.get((method, path))
             if route is None:

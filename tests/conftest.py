@@ -133,6 +133,8 @@ class _QuietHandler(WSGIRequestHandler):
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # Race tests open 50 connections at once; the default backlog of 5 resets most of them.
+    request_queue_size = 128
 
 
 @dataclass

@@ -23,6 +23,12 @@ def event_key(event_id: str) -> str:
     return _cap(f"event:{event_id}")
 
 
+def command_key(trigger_id: str) -> str:
+    """A slash command: Slack resends the same form (same trigger_id) with X-Slack-Retry-Num
+    when our ack was late; each invocation gets a new trigger_id."""
+    return _cap(f"command:{trigger_id}")
+
+
 def action_key(*, action_ts: str, user_id: str, action_id: str) -> str:
     """A block action: the same click re-delivered carries the same action_ts."""
     return _cap(f"action:{action_id}:{user_id}:{action_ts}")

@@ -17,6 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from hiring_bot.bootstrap import Deps
+from hiring_bot.db.engine import begin_write
 from hiring_bot.domain.errors import DomainError, NotFound
 from hiring_bot.domain.retention import (
     REASON_REQUEST,
@@ -108,6 +109,9 @@ def _one(
 ) -> None:
     session = deps.sessions()
     try:
+        # Holds the write lock (SQLite) before reading, so no rating lands between this pass
+        # reading the reviews and clearing their notes.
+        begin_write(session)
         result = anonymise_application(
             session, application_id=ref, actor=actor, now=now, reason=reason
         )

@@ -106,7 +106,10 @@ class SlackRequests:
         channel_id: str = "C_HIRING",
         response_url: str | None = None,
         trigger_id: str | None = None,
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
     ) -> Response:
+        """``/intern``-style command; ``retry_num`` adds Slack's retry headers (a re-send)."""
         fields = {
             "token": VERIFICATION_TOKEN,
             "team_id": self.team_id,
@@ -123,7 +126,10 @@ class SlackRequests:
             "trigger_id": trigger_id or self._trigger_id(),
         }
         body = urllib.parse.urlencode(fields).encode()
-        return self.raw(body, "application/x-www-form-urlencoded")
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+        return self.raw(body, "application/x-www-form-urlencoded", headers=headers)
 
     # -- interactivity -----------------------------------------------------------------------
 

@@ -3,16 +3,24 @@
 The ack goes back at once (or, for an oversized command, a refusal in the ack itself); the work
 runs in a Bolt lazy listener, which dispatches to the sub-commands every feature added to the
 router. An empty, `help` or unknown sub-command gets the usage, with the closest match.
+
+Slack re-sends a command whose ack it did not see in time (`X-Slack-Retry-Num`, same
+trigger_id). The first delivery of a sub-command records its trigger_id, so a retry neither acts,
+nor answers, nor audits a second time. Help is answered without the database (it must work when
+the database does not), so a retried help may be answered twice.
 """
 
 from __future__ import annotations
 
 import difflib
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from hiring_bot.bootstrap import Deps
+from hiring_bot.db.engine import session_scope
+from hiring_bot.domain import idempotency
 from hiring_bot.slack.blocks import build_help, help_text
 from hiring_bot.slack.listeners.review_commands import add_review_commands
 from hiring_bot.slack.listeners.router import CommandContext, CommandRouter
@@ -21,6 +29,8 @@ from hiring_bot.slack.listeners.workflow import guarded
 COMMAND = "/intern"
 # Longest sensible command: rating notes (3000 characters) plus the words before them.
 MAX_TEXT = 3200
+
+log = logging.getLogger(__name__)
 
 
 def too_long(text: str) -> str | None:
@@ -46,6 +56,16 @@ def closest(name: str, router: CommandRouter) -> str | None:
     names = sorted({*router.subcommands, "help"})
     found = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
     return found[0] if found else None
+
+
+def first_delivery(deps: Deps, trigger_id: str) -> bool:
+    """False when this invocation (its trigger_id) was seen before: a Slack retry."""
+    if not trigger_id:
+        return True
+    with session_scope(deps.sessions) as session:
+        return idempotency.first_time(
+            session, key=idempotency.command_key(trigger_id), now=deps.clock.now()
+        )
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
@@ -77,6 +97,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                     blocks=build_help(match, unknown=unknown),
                     response_type="ephemeral",
                 )
+                return
+            if not first_delivery(deps, str(command.get("trigger_id") or "")):
+                log.info("repeated delivery of %s %s ignored", COMMAND, name)
                 return
             sub.handler(
                 CommandContext(

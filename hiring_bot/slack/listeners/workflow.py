@@ -14,10 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from hiring_bot.bootstrap import Deps
-from hiring_bot.db.engine import session_scope
+from hiring_bot.db.engine import read_scope, session_scope
 from hiring_bot.db.models import OutboxMessage
 from hiring_bot.domain import idempotency, people
 from hiring_bot.domain.applications import Outcome
@@ -30,6 +32,10 @@ log = logging.getLogger(__name__)
 
 OOPS = (
     "Something went wrong on my side and I could not finish that. "
+    "Please try again in a moment; if it keeps happening, tell an admin."
+)
+DATABASE_BUSY = (
+    "The database is busy or not answering right now, so nothing was changed. "
     "Please try again in a moment; if it keeps happening, tell an admin."
 )
 
@@ -86,7 +92,25 @@ def apply_change(
     With `once_key`, a delivery seen before changes nothing and returns None. `notify` queues
     more outbox messages in the same transaction (e.g. a DM to an assignee): they are sent
     exactly when the change is committed, right after the card update.
+
+    A unique key taken by a concurrent transaction (the same reviewer's first rating sent twice
+    at once) rolls the whole change back; it then runs once more and finds the other's row, so
+    the answer is "Updated" rather than an error.
     """
+    try:
+        return _apply_once(deps, change, once_key=once_key, notify=notify)
+    except IntegrityError:
+        log.info("concurrent change hit a unique key; running it again")
+        return _apply_once(deps, change, once_key=once_key, notify=notify)
+
+
+def _apply_once(
+    deps: Deps,
+    change: Callable[[Session], Outcome],
+    *,
+    once_key: str | None,
+    notify: Callable[[Session, Outcome], Sequence[OutboxMessage]] | None,
+) -> Outcome | None:
     with session_scope(deps.sessions) as session:
         if once_key is not None and not idempotency.first_time(
             session, key=once_key, now=deps.clock.now()
@@ -106,8 +130,8 @@ def apply_change(
 
 
 def read(deps: Deps, work: Callable[[Session], Any]) -> Any:
-    """Run a read-only piece of work in its own session."""
-    with session_scope(deps.sessions) as session:
+    """Run a read-only piece of work in its own session (never holding the write lock)."""
+    with read_scope(deps.sessions) as session:
         return work(session)
 
 
@@ -123,6 +147,10 @@ def guarded(what: str, reply: Callable[[str], None], work: Callable[[], None]) -
         work()
     except DomainError as refusal:
         _safe_reply(reply, refusal.message)
+    except (OperationalError, PoolTimeout) as exc:
+        # Locked (SQLite busy timeout), timed out or unreachable: a clear answer within seconds.
+        log_failure(what, exc)
+        _safe_reply(reply, DATABASE_BUSY)
     except Exception as exc:
         log_failure(what, exc)
         _safe_reply(reply, OOPS)
