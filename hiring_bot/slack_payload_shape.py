@@ -1,0 +1,144 @@
+"""The shape Bolt assumes a Slack payload has, checked before Bolt reads it.
+
+Bolt indexes into payloads as Slack sends them (``body["view"]["callback_id"]``,
+``payload["authorizations"][0]``, ``view.get(...)``): a signed payload whose ``view`` is a list or
+whose ``team`` is a number makes it raise, and its error handler answers 500. Only the keys Bolt
+(and our listeners' routing) read are checked, and only their types; ``null`` is always allowed
+because Slack sends it (``"enterprise": null``). Unknown keys are left alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Shape = dict[str, Any]
+_TEXT: tuple[type, ...] = (str,)
+_OBJECT: tuple[type, ...] = (dict,)
+_OBJECT_OR_ID: tuple[type, ...] = (dict, str)
+
+_ID: Shape = {"id": _TEXT, "team_id": _TEXT, "enterprise_id": _TEXT}
+_STATE: Shape = {"values": ("values",)}
+_VIEW: Shape = {
+    "id": _TEXT,
+    "type": _TEXT,
+    "callback_id": _TEXT,
+    "private_metadata": _TEXT,
+    "team_id": _TEXT,
+    "app_installed_team_id": _TEXT,
+    "hash": _TEXT,
+    "external_id": _TEXT,
+    "state": _STATE,
+}
+_MESSAGE: Shape = {
+    "type": _TEXT,
+    "subtype": _TEXT,
+    "ts": _TEXT,
+    "thread_ts": _TEXT,
+    "user": _OBJECT_OR_ID,
+    "text": _TEXT,
+    "blocks": ("objects",),
+}
+_ACTION: Shape = {
+    "action_id": _TEXT,
+    "block_id": _TEXT,
+    "type": _TEXT,
+    "value": _TEXT,
+    "selected_option": {"value": _TEXT},
+}
+_EVENT: Shape = {
+    "type": _TEXT,
+    "subtype": _TEXT,
+    "tab": _TEXT,
+    "user": _OBJECT_OR_ID,
+    "channel": _OBJECT_OR_ID,
+    "user_team": _TEXT,
+    "team": _TEXT,
+    "thread_ts": _TEXT,
+    "channel_type": _TEXT,
+    "text": _TEXT,
+    "message": _MESSAGE,
+    "previous_message": _MESSAGE,
+    "item": _OBJECT,
+    "assistant_thread": _OBJECT,
+    "view": _VIEW,
+}
+ENVELOPE: Shape = {
+    "type": _TEXT,
+    "team": _OBJECT_OR_ID,
+    "enterprise": _OBJECT_OR_ID,
+    "user": _OBJECT_OR_ID,
+    "channel": _OBJECT_OR_ID,
+    "team_id": _TEXT,
+    "enterprise_id": _TEXT,
+    "user_id": _TEXT,
+    "channel_id": _TEXT,
+    "api_app_id": _TEXT,
+    "command": _TEXT,
+    "text": _TEXT,
+    "callback_id": _TEXT,
+    "action_id": _TEXT,
+    "block_id": _TEXT,
+    "trigger_id": _TEXT,
+    "response_url": _TEXT,
+    "thread_ts": _TEXT,
+    "view": _VIEW,
+    "event": _EVENT,
+    "message": _MESSAGE,
+    "previous_message": _MESSAGE,
+    "container": _OBJECT,
+    "state": _STATE,
+    "item": _OBJECT,
+    "assistant_thread": _OBJECT,
+    "function_data": _OBJECT,
+    "workflow_step": _OBJECT,
+    "authorizations": ("objects",),
+    "actions": ("objects", _ACTION),
+    "response_urls": ("objects", {"response_url": _TEXT}),
+}
+# Nested objects with an id: "user": {"id": ...}, "team": {...}, "channel": {...}.
+_WITH_ID = {"team", "enterprise", "user", "channel"}
+
+
+def shape_problem(payload: dict[str, Any], shape: Shape = ENVELOPE, where: str = "") -> str | None:
+    """The first key whose value has the wrong type (``"view.state"``), or None."""
+    for key, expected in shape.items():
+        value = payload.get(key)
+        if value is None:
+            continue
+        path = f"{where}{key}"
+        problem = _check(value, expected, path)
+        if problem is None and key in _WITH_ID and isinstance(value, dict):
+            problem = shape_problem(value, _ID, f"{path}.")
+        if problem is not None:
+            return problem
+    return None
+
+
+def _check(value: Any, expected: Any, path: str) -> str | None:
+    if isinstance(expected, dict):
+        if not isinstance(value, dict):
+            return f"{path} must be an object"
+        return shape_problem(value, expected, f"{path}.")
+    if expected == ("values",):
+        return _values_problem(value, path)
+    if isinstance(expected, tuple) and expected and expected[0] == "objects":
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            return f"{path} must be a list of objects"
+        if len(expected) > 1:
+            for index, item in enumerate(value):
+                if problem := shape_problem(item, expected[1], f"{path}[{index}]."):
+                    return problem
+        return None
+    if not isinstance(value, expected):
+        return f"{path} has the wrong type"
+    return None
+
+
+def _values_problem(value: Any, path: str) -> str | None:
+    # view.state.values: {block_id: {action_id: {element state}}}
+    if not isinstance(value, dict):
+        return f"{path} must be an object"
+    for block in value.values():
+        if not isinstance(block, dict) or not all(isinstance(v, dict) for v in block.values()):
+            return f"{path} must map block ids to objects of objects"
+    return None
