@@ -22,7 +22,7 @@ from typing import Any
 from slack_sdk.signature import SignatureVerifier
 
 from hiring_bot import boundedjson
-from hiring_bot.slack_payload_shape import shape_problem
+from hiring_bot.slack_payload_shape import envelope_problem
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def payload_problem(text: str, content_type: str) -> str | None:
 def _object_problem(value: Any) -> str | None:
     if not isinstance(value, dict):
         return "the payload must be a JSON object"
-    problem = shape_problem(value)
+    problem = envelope_problem(value)
     return None if problem is None else f"malformed Slack payload: {problem}"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 Shape = dict[str, Any]
+REQUIRED = "(required)"
 _TEXT: tuple[type, ...] = (str,)
 _OBJECT: tuple[type, ...] = (dict,)
 _OBJECT_OR_ID: tuple[type, ...] = (dict, str)
@@ -39,6 +40,7 @@ _MESSAGE: Shape = {
     "blocks": ("objects",),
 }
 _ACTION: Shape = {
+    REQUIRED: ("action_id",),  # Bolt's action matcher reads action["action_id"]
     "action_id": _TEXT,
     "block_id": _TEXT,
     "type": _TEXT,
@@ -99,9 +101,40 @@ ENVELOPE: Shape = {
 _WITH_ID = {"team", "enterprise", "user", "channel"}
 
 
+# Bolt reads body["actions"][0] of these payload types without looking.
+_ACTION_TYPES = {"block_actions", "interactive_message"}
+# Slack sends a trigger_id and the user with every click and command; listeners open modals with
+# the one and answer the other.
+_TRIGGERED_TYPES = {"block_actions", "view_submission", "shortcut", "message_action"}
+
+
+def envelope_problem(payload: dict[str, Any]) -> str | None:
+    """What about this payload would make Bolt (or a listener opening a modal) fail, or None."""
+    kind = payload.get("type")
+    kind = kind if isinstance(kind, str) else None
+    if kind in _ACTION_TYPES and not payload.get("actions"):
+        return "actions must not be empty"
+    if (kind in _TRIGGERED_TYPES or "command" in payload) and not payload.get("trigger_id"):
+        return "trigger_id is required"
+    if kind in _TRIGGERED_TYPES and not _user_id(payload.get("user")):
+        return "user.id is required"
+    if "command" in payload and not payload.get("user_id"):
+        return "user_id is required"
+    return shape_problem(payload)
+
+
+def _user_id(user: Any) -> Any:
+    return user.get("id") if isinstance(user, dict) else None
+
+
 def shape_problem(payload: dict[str, Any], shape: Shape = ENVELOPE, where: str = "") -> str | None:
     """The first key whose value has the wrong type (``"view.state"``), or None."""
+    for key in shape.get(REQUIRED, ()):
+        if payload.get(key) is None:
+            return f"{where}{key} is required"
     for key, expected in shape.items():
+        if key == REQUIRED:
+            continue
         value = payload.get(key)
         if value is None:
             continue

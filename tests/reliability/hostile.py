@@ -18,12 +18,15 @@ from hiring_bot.logsafety import install_log_safety
 # Any JSON value, small; text includes controls, bidi overrides and lone surrogates.
 nasty_text = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", "\n", "\x00", "\u202e", "\ud800", "abc", "-1", "0", "99999999999999999999"]),
+    st.sampled_from(
+        ["", "\n", "\x00", "\u202e", "\ud800", "abc", "-1", "0", "99999999999999999999"]
+    ),
 )
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | nasty_text,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(nasty_text, children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(nasty_text, children, max_size=3)
+    ),
     max_leaves=8,
 )
 

@@ -86,7 +86,9 @@ def test_a_bad_timestamp_is_401(running_app: RunningApp, timestamp: str) -> None
         b"[" * 1000 + b"]" * 1000,
     ],
 )
-def test_unsigned_bodies_are_401_whatever_they_contain(running_app: RunningApp, body: bytes) -> None:
+def test_unsigned_bodies_are_401_whatever_they_contain(
+    running_app: RunningApp, body: bytes
+) -> None:
     ts = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
