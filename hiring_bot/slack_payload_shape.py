@@ -13,6 +13,8 @@ from typing import Any
 
 Shape = dict[str, Any]
 REQUIRED = "(required)"
+# Present but null breaks Bolt's ``body.get("event", {}).get(...)``.
+NOT_NULL = "(not null)"
 _TEXT: tuple[type, ...] = (str,)
 _OBJECT: tuple[type, ...] = (dict,)
 _OBJECT_OR_ID: tuple[type, ...] = (dict, str)
@@ -20,6 +22,7 @@ _OBJECT_OR_ID: tuple[type, ...] = (dict, str)
 _ID: Shape = {"id": _TEXT, "team_id": _TEXT, "enterprise_id": _TEXT}
 _STATE: Shape = {"values": ("values",)}
 _VIEW: Shape = {
+    REQUIRED: ("type",),  # read as body["view"]["type"] for every view_submission
     "id": _TEXT,
     "type": _TEXT,
     "callback_id": _TEXT,
@@ -48,6 +51,7 @@ _ACTION: Shape = {
     "selected_option": {"value": _TEXT},
 }
 _EVENT: Shape = {
+    NOT_NULL: ("view", "function", "tokens"),
     "type": _TEXT,
     "subtype": _TEXT,
     "tab": _TEXT,
@@ -63,8 +67,11 @@ _EVENT: Shape = {
     "item": _OBJECT,
     "assistant_thread": _OBJECT,
     "view": _VIEW,
+    "function": _OBJECT,
+    "tokens": _OBJECT,
 }
 ENVELOPE: Shape = {
+    NOT_NULL: ("event", "view"),
     "type": _TEXT,
     "team": _OBJECT_OR_ID,
     "enterprise": _OBJECT_OR_ID,
@@ -108,10 +115,26 @@ _ACTION_TYPES = {"block_actions", "interactive_message"}
 _TRIGGERED_TYPES = {"block_actions", "view_submission", "shortcut", "message_action"}
 
 
+# Keys Bolt's matchers index without looking, by payload type.
+_REQUIRED_BY_TYPE = {
+    "shortcut": ("callback_id",),
+    "message_action": ("callback_id",),
+    "interactive_message": ("callback_id",),
+    "dialog_submission": ("callback_id",),
+    "dialog_cancellation": ("callback_id",),
+    "dialog_suggestion": ("callback_id",),
+    "workflow_step_edit": ("callback_id",),
+    "block_suggestion": ("action_id",),
+}
+
+
 def envelope_problem(payload: dict[str, Any]) -> str | None:
     """What about this payload would make Bolt (or a listener opening a modal) fail, or None."""
     kind = payload.get("type")
     kind = kind if isinstance(kind, str) else None
+    for key in _REQUIRED_BY_TYPE.get(kind or "", ()):
+        if not isinstance(payload.get(key), str):
+            return f"{key} is required"
     if kind in _ACTION_TYPES and not payload.get("actions"):
         return "actions must not be empty"
     if (kind in _TRIGGERED_TYPES or "command" in payload) and not payload.get("trigger_id"):
@@ -132,8 +155,11 @@ def shape_problem(payload: dict[str, Any], shape: Shape = ENVELOPE, where: str =
     for key in shape.get(REQUIRED, ()):
         if payload.get(key) is None:
             return f"{where}{key} is required"
+    for key in shape.get(NOT_NULL, ()):
+        if key in payload and payload[key] is None:
+            return f"{where}{key} must not be null"
     for key, expected in shape.items():
-        if key == REQUIRED:
+        if key in (REQUIRED, NOT_NULL):
             continue
         value = payload.get(key)
         if value is None:
