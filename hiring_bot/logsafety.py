@@ -30,6 +30,7 @@ BODY_LOGGERS = (
     "slack_sdk.socket_mode.websocket_client",
     "slack_bolt.adapter.socket_mode",
 )
+_DONE = "hiring_bot_bodies_withheld"
 WITHHELD = "[details withheld: may carry candidate data]"
 _SIGNATURE_PREFIX = "Invalid request signature detected"
 _REQUEST = re.compile(r"^(Sending a request)(?: - url: (\S+?),| ?: POST (\S+))")
@@ -38,7 +39,10 @@ _RESPONSE = re.compile(r"^(Received the following response) - status: (\d+)")
 
 
 def withhold_bodies(record: logging.LogRecord) -> None:
-    """Rewrite a record that may quote a request or response body (in place)."""
+    """Rewrite a record that may quote a request or response body (in place, once)."""
+    if getattr(record, _DONE, False):
+        return
+    setattr(record, _DONE, True)
     name = record.name
     if name.startswith("slack_bolt") and str(record.msg).startswith(_SIGNATURE_PREFIX):
         _replace(record, f"{_SIGNATURE_PREFIX} (request withheld from the log)")

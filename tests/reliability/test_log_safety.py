@@ -132,11 +132,11 @@ def test_a_whole_application_leaves_no_candidate_data_or_secret_in_the_log(
 
 def test_bolts_invalid_signature_record_never_carries_the_body() -> None:
     # Bolt's own middleware, as it would run if a request got past the gate with a bad signature.
-    body = urllib.parse.urlencode({"payload": json.dumps({"notes": NOTES})})
+    body = json.dumps({"type": "event_callback", "event": {"text": NOTES}})
     request = BoltRequest(
         body=body,
         headers={
-            "content-type": "application/x-www-form-urlencoded",
+            "content-type": "application/json",
             "x-slack-request-timestamp": str(int(time.time())),
             "x-slack-signature": "v0=" + "0" * 64,
         },
