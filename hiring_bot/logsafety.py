@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 
 from hiring_bot.controlchars import escape_controls
 
@@ -79,7 +80,8 @@ class WithholdBodies(logging.Filter):
 
 
 class EscapeControls(logging.Filter):
-    """Formats the message once and escapes it; tracebacks (exc_info) keep their own lines."""
+    """Formats the message once and escapes it. A traceback keeps its own lines, but the
+    exception messages in it (which can quote input: a KeyError's key) are escaped too."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         withhold_bodies(record)
@@ -87,7 +89,29 @@ class EscapeControls(logging.Filter):
         escaped = escape_controls(message)
         if escaped != message or record.args:
             _replace(record, escaped)
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            record.exc_text = format_exception(record.exc_info[1])
         return True
+
+
+def format_exception(exc: BaseException) -> str:
+    """The usual traceback text with every exception message line escaped."""
+    top = traceback.TracebackException.from_exception(exc)
+    messages: set[str] = set()
+    seen: set[int] = set()
+    pending = [top]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        messages.update(current.format_exception_only())
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    chunks = (
+        escape_controls(chunk.rstrip("\n")) + "\n" if chunk in messages else chunk
+        for chunk in top.format()
+    )
+    return "".join(chunks).rstrip("\n")
 
 
 # gunicorn's loggers do not propagate to the root; its access log quotes the (decoded) path.

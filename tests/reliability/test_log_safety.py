@@ -205,3 +205,19 @@ def test_install_is_idempotent() -> None:
         assert len(handler.filters) == 1
     finally:
         root.removeHandler(handler)
+
+
+def test_an_exception_message_in_a_traceback_cannot_forge_a_line() -> None:
+    with captured_logs(logging.INFO) as stream:
+        try:
+            try:
+                raise KeyError("x\n2026-01-01 INFO hiring_bot: FORGED-CONTEXT")
+            except KeyError as inner:
+                raise ValueError("y\r\nFORGED-TOP") from inner
+        except ValueError:
+            logging.getLogger("hiring_bot.test").exception("listener failed")
+    text = stream.getvalue()
+    lines = text.splitlines()
+    assert "Traceback (most recent call last):" in lines
+    assert any("FORGED-TOP" in line and line.startswith("ValueError: y") for line in lines)
+    assert not any(line.startswith(("2026-01-01", "FORGED")) for line in lines), text
