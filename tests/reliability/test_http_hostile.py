@@ -179,3 +179,32 @@ def test_bolt_still_checks_the_signature_behind_the_gate(running_app: RunningApp
 
     bolt = running_app.web.slack.handler.app  # type: ignore[attr-defined]
     assert any(isinstance(m, RequestVerification) for m in bolt._middleware_list)
+
+
+@pytest.mark.parametrize("state", ["x", [], {"values": []}, {"values": {"b": "x"}}])
+def test_a_window_modal_with_a_non_object_state_is_400(
+    running_app: RunningApp, state: object
+) -> None:
+    payload = {
+        "type": "view_submission",
+        "user": {"id": "U0ADMIN"},
+        "trigger_id": "1.2.3",
+        "view": {"type": "modal", "callback_id": "window_modal", "state": state},
+    }
+    response = running_app.slack.interactive(payload)
+    assert response.status == 400
+    assert "view.state" in response.json()["error"]
+
+
+def test_an_exception_inside_bolt_becomes_a_400_without_a_traceback() -> None:
+    from hiring_bot.http_guard import GuardedSlackHandler, SlackRequestGate
+    from tests.fakes.signed import SlackRequests, wsgi_server
+
+    def bolt_that_trips(environ: dict[str, object], start_response: object) -> list[bytes]:
+        raise KeyError("authorizations")
+
+    guarded = GuardedSlackHandler(bolt_that_trips, SlackRequestGate(SIGNING_SECRET))
+    with wsgi_server(guarded) as base:
+        response = SlackRequests(base, SIGNING_SECRET).url_verification("x")
+    assert response.status == 400
+    assert response.json() == {"error": "malformed Slack payload"}
