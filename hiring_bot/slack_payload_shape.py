@@ -59,6 +59,10 @@ _EVENT: Shape = {
     "channel": _OBJECT_OR_ID,
     "user_team": _TEXT,
     "team": _TEXT,
+    "team_id": _TEXT,
+    "enterprise_id": _TEXT,
+    "user_id": _TEXT,
+    "channel_id": _TEXT,
     "thread_ts": _TEXT,
     "channel_type": _TEXT,
     "text": _TEXT,
@@ -100,7 +104,10 @@ ENVELOPE: Shape = {
     "assistant_thread": _OBJECT,
     "function_data": _OBJECT,
     "workflow_step": _OBJECT,
-    "authorizations": ("objects",),
+    "authorizations": (
+        "objects",
+        {"team_id": _TEXT, "enterprise_id": _TEXT, "user_id": _TEXT},
+    ),
     "actions": ("objects", _ACTION),
     "response_urls": ("objects", {"response_url": _TEXT}),
 }
