@@ -11,6 +11,7 @@ from typing import NoReturn
 from dotenv import load_dotenv
 
 from hiring_bot.config import ConfigError, Settings, load_settings
+from hiring_bot.logsafety import install_log_safety
 
 EXIT_CONFIG = 2
 
@@ -29,6 +30,7 @@ def configure_logging() -> None:
     # and LOG_LEVEL=DEBUG shows everything.
     if level > logging.DEBUG:
         logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    install_log_safety()
 
 
 def load_settings_or_exit(

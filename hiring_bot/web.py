@@ -16,6 +16,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from hiring_bot.bootstrap import Deps
 from hiring_bot.health import health_check
+from hiring_bot.http_guard import GuardedSlackHandler, SlackRequestGate
 from hiring_bot.intake.webhook import intake_route
 from hiring_bot.slack.delivery import deliver_soon
 
@@ -72,7 +73,8 @@ class WebApp:
 
     def __init__(self, deps: Deps, slack_app: App) -> None:
         self.deps = deps
-        self.slack = SlackRequestHandler(slack_app)
+        gate = SlackRequestGate(deps.settings.slack_signing_secret or "")
+        self.slack = GuardedSlackHandler(SlackRequestHandler(slack_app), gate)
         self.routes: dict[tuple[str, str], Route] = {}
 
     def add_route(self, method: str, path: str, route: Route) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hiring_bot.controlchars import clean_filename, clean_line, clean_text, has_lone_surrogate
 from hiring_bot.domain.areas import find_areas
 from hiring_bot.intake.completeness import missing_items
 from hiring_bot.intake.draft import ApplicationDraft, AttachmentDraft, IntakeLimits, WindowSpec
@@ -91,15 +92,20 @@ def check_fields(
         clean_email = clean_email.lower()
         if not _EMAIL.match(clean_email):
             errors.add("email", "is not an email address")
-    letter = _text(errors, "cover_letter", cover_letter, MAX_COVER_LETTER)
+    letter = _text(errors, "cover_letter", cover_letter, MAX_COVER_LETTER, multiline=True)
     clean_period = _text(errors, "period", period, MAX_PERIOD)
-    clean_eligibility = _text(errors, "eligibility", eligibility, MAX_ELIGIBILITY)
+    clean_eligibility = _text(errors, "eligibility", eligibility, MAX_ELIGIBILITY, multiline=True)
     if isinstance(client_id, int) and not isinstance(client_id, bool):
         client_id = str(client_id)
     clean_id = _text(errors, "id", client_id, MAX_CLIENT_ID)
     clean_links = _links(errors, links)
     if resume is not None:
         filename, data = resume
+        if has_lone_surrogate(filename):
+            errors.add("resume.filename", _SURROGATE_ERROR)
+        # Controls and bidi overrides dropped: "resume\u202efdp.exe" must read as what it is.
+        filename = clean_filename(filename)
+        resume = (filename, data)
         if not data:
             errors.add("resume.content_base64", "is empty")
         elif len(data) > limits.max_attachment_bytes:
@@ -259,8 +265,17 @@ def form_source_id(fields: FormFields, draft: ApplicationDraft) -> str:
     return f"sha256:{digest}"
 
 
+_SURROGATE_ERROR = "contains an invalid character (a lone UTF-16 surrogate)"
+
+
 def _text(
-    errors: FieldErrors, name: str, value: Any, limit: int, *, required: bool = False
+    errors: FieldErrors,
+    name: str,
+    value: Any,
+    limit: int,
+    *,
+    required: bool = False,
+    multiline: bool = False,
 ) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -275,7 +290,17 @@ def _text(
     if "\x00" in value:
         errors.add(name, "contains a NUL character")
         return None
-    return value.strip()
+    if has_lone_surrogate(value):
+        errors.add(name, _SURROGATE_ERROR)
+        return None
+    # Line breaks, terminal controls and bidi overrides would let a name pose as other text on a
+    # card or in a log; a cover letter keeps its line breaks.
+    cleaned = clean_text(value).strip() if multiline else clean_line(value)
+    if not cleaned:
+        if required:
+            errors.add(name, "is required")
+        return None
+    return cleaned
 
 
 def _link_parts(text: str) -> list[str]:

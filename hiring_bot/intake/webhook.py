@@ -20,11 +20,12 @@ hash of the email address, the matched window (or the stated period) and the cov
 from __future__ import annotations
 
 import hmac
-import json
 import logging
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+from hiring_bot import boundedjson
 from hiring_bot.domain.windows import window_specs
 from hiring_bot.intake.context import IntakeContext
 from hiring_bot.intake.draft import IntakeLimits
@@ -60,6 +61,9 @@ def intake_route(
         token = deps.settings.intake_token
         if not token:
             return 503, {"error": "intake webhook is not configured: set INTAKE_TOKEN"}
+        if _token_in_query(environ.get("QUERY_STRING", "")):
+            # A URL ends up in access logs, proxies and browser history: never take a token there.
+            return 400, {"error": "send the token in the Authorization header, not in the URL"}
         if not _authorised(environ.get("HTTP_AUTHORIZATION", ""), token):
             return 401, {"error": "missing or wrong bearer token"}
         content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
@@ -73,9 +77,9 @@ def intake_route(
             return 413, {"error": f"request body is {length} bytes; the limit is {limit} bytes"}
         raw = environ["wsgi.input"].read(length) if length else b""
         try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            return 400, {"error": "the body is not valid JSON"}
+            body = boundedjson.loads(raw)
+        except boundedjson.JSONRefused as refused:
+            return 400, {"error": str(refused)}
         fields, errors = check_json(body, limits=intake_limits)
         if fields is None:
             status = 413 if errors.too_large else 400
@@ -106,6 +110,11 @@ def intake_route(
         return 201, {"ref": result.application_id}
 
     return route
+
+
+def _token_in_query(query: str) -> bool:
+    names = {name.lower() for name, _ in urllib.parse.parse_qsl(query, keep_blank_values=True)}
+    return bool(names & {"token", "access_token", "intake_token", "bearer"})
 
 
 def _authorised(header: str, token: str) -> bool:

@@ -11,6 +11,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk import WebClient
 
 from hiring_bot.bootstrap import Deps
+from hiring_bot.logsafety import withhold_bodies_at_source
 from hiring_bot.slack.listeners import register_all
 
 
@@ -31,6 +32,8 @@ def build_app(deps: Deps) -> App:
         retry_handlers=deps.client.retry_handlers,
     )
     logger = logging.getLogger("hiring_bot.slack")
+    # Bolt logs rejected requests with their bodies, slack_sdk its calls' bodies at DEBUG.
+    withhold_bodies_at_source()
     # Bolt reads SLACK_BOT_TOKEN from the environment by itself and, as `client` is given, warns
     # at every boot that the token is unused. The token is used (by `authorize`): drop that line.
     quiet = _DropMessage(warning_client_prioritized_and_token_skipped())
