@@ -17,7 +17,7 @@ const ui = {
   thread: null,        // ts of the open thread
   state: null,
   renderedKeys: {},    // what each region last rendered, to leave unchanged DOM alone
-  homeRequested: {},   // users whose Home tab was opened once already
+  localErrors: {},     // view id -> {block_id: text}: required fields Slack's client checks itself
   busy: false,
 };
 
@@ -147,7 +147,9 @@ function mrkdwn(text) {
   html += escapeHtml(unescapeSlack(source.slice(last)));
   html = styleSpans(html);
   html = html.replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] || all);
-  html = html.split("\n").map((line) => line.startsWith("&gt; ") ? `<blockquote>${line.slice(5)}</blockquote>` : line).join("<br>");
+  html = html.split("\n").map((line) => line.startsWith("&gt;")
+    ? `<blockquote>${line.replace(/^&gt;\s?/, "") || "&nbsp;"}</blockquote>` : line).join("\n")
+    .replace(/<\/blockquote>\n<blockquote>/g, "<br>").replace(/\n/g, "<br>");
   html = html.replace(/\u0000(\d+)\u0000/g, (all, i) => codes[Number(i)]);
   return html;
 }
@@ -477,12 +479,15 @@ function render() {
   replace("channel", JSON.stringify([s.me, top, mine, replyCount]), () => {
     const box = $("messages");
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+    const scrolled = box.scrollTop;
     box.innerHTML = "";
     const items = top.map((m) => ({ m, kind: "message" })).concat(mine.map((m) => ({ m, kind: "ephemeral" })))
       .sort((a, b) => Number(a.m.ts) - Number(b.m.ts));
     if (!items.length) box.append(el("div", { class: "empty" }, "No messages yet: the outbox posts the cards in a moment."));
     for (const { m, kind } of items) box.append(renderMessage(m, messageCtx(m, kind), { replies: replyCount[m.ts] || 0 }));
+    // Follow new messages when already at the bottom; otherwise stay where the reader is.
     if (atBottom || !ui.renderedKeys.scrolled) { box.scrollTop = box.scrollHeight; ui.renderedKeys.scrolled = true; }
+    else box.scrollTop = scrolled;
   });
   replace("thread", JSON.stringify([ui.thread, s.messages.filter((m) => m.thread_ts === ui.thread)]), () => {
     $("thread").hidden = !ui.thread;
@@ -532,7 +537,7 @@ function renderModal() {
   const s = ui.state;
   const stack = s.modals || [];
   const view = stack[stack.length - 1];
-  const errors = view ? s.modal_errors[view.id] || {} : {};
+  const errors = view ? { ...(s.modal_errors[view.id] || {}), ...(ui.localErrors[view.id] || {}) } : {};
   // Re-render only when the view itself changes (view.hash) or its errors do: typing is kept.
   replace("modal", JSON.stringify([s.me, view ? view.id : null, view ? view.hash : null, errors]), () => {
     const layer = $("modal-layer");
@@ -548,7 +553,12 @@ function renderModal() {
     const close = () => post("close", { view_id: view.id });
     const submit = async (event) => {
       event.preventDefault();
-      await post("submit", { view_id: view.id, values: collectValues(body, view) });
+      const values = collectValues(body, view);
+      // Like Slack's own client: a required field left empty never reaches the app.
+      const missing = requiredMissing(view, values);
+      ui.localErrors[view.id] = missing;
+      if (Object.keys(missing).length) { render(); return; }
+      await post("submit", { view_id: view.id, values });
     };
     const form = el("form", { class: "modal", role: "dialog", "aria-label": plainText(view.title), onsubmit: submit },
       el("div", { class: "modal-head" }, el("span", {}, plainText(view.title)),
@@ -561,6 +571,22 @@ function renderModal() {
     layer.append(form);
     layer.hidden = false;
   });
+}
+
+function requiredMissing(view, values) {
+  const missing = {};
+  (view.blocks || []).forEach((block, index) => {
+    if (block.type !== "input" || block.optional || !block.element) return;
+    const blockId = block.block_id || `b${index}`;
+    const entry = (values[blockId] || {})[block.element.action_id] || {};
+    const filled = entry.value || entry.selected_option || entry.selected_date ||
+      (entry.selected_options && entry.selected_options.length);
+    if (!filled) missing[blockId] = "Please complete this required field.";
+    else if (block.element.min_length && String(entry.value || "").length < block.element.min_length) {
+      missing[blockId] = `Must have at least ${block.element.min_length} characters.`;
+    }
+  });
+  return missing;
 }
 
 function collectValuesSafe(layer) {
