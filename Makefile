@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean imap-server
+.PHONY: install run sandbox test lint format bench clean imap-server browser
 
 install: $(STAMP)
 
@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(BIN)/hiring-bot
+
+sandbox: install
+	$(BIN)/hiring-bot sandbox
 
 lint: install
 	$(BIN)/ruff check .
@@ -29,7 +32,10 @@ format: install
 imap-server:
 	./scripts/install-dovecot.sh
 
-test: install lint imap-server
+browser:
+	./scripts/install-browser.sh
+
+test: install lint imap-server browser
 	$(BIN)/python -m pytest -W error
 
 bench: install

@@ -39,6 +39,14 @@ def sandbox(args: argparse.Namespace, *, why: str | None = None) -> int:
         port=port, data_dir=Path.cwd(), timezone=timezone, reset=bool(getattr(args, "reset", False))
     )
     box = Sandbox(options)
+    stopping = threading.Event()
+
+    def _stop(_signum: int, _frame: object) -> None:
+        stopping.set()
+
+    # Before start: a SIGTERM while it starts up is honoured once there is something to stop.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     try:
         box.start()
     except OSError as error:
@@ -50,13 +58,6 @@ def sandbox(args: argparse.Namespace, *, why: str | None = None) -> int:
         flush=True,
     )
     print("  Ctrl-C stops it.", flush=True)
-    stopping = threading.Event()
-
-    def _stop(_signum: int, _frame: object) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     stopping.wait()
     box.stop()
     return 0

@@ -237,7 +237,8 @@ class Sandbox:
             self._saver.join(timeout=5)
             self._save_slack()
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            # Running jobs (an outbox sweep mid-batch) finish while the stand-in still answers.
+            self.scheduler.shutdown(wait=True)
             self.scheduler = None
         if self._server is not None:
             self._server.shutdown()
