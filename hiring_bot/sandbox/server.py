@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from datetime import time as clock_time
 from importlib import resources
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -605,11 +606,15 @@ class Sandbox:
         dm_ids = {standin.dm_channel_for(user_id), user_id}
         with standin._cond:
             channel = sorted(
-                (m for (c, _ts), m in standin.messages.items() if c == demo.HIRING_CHANNEL),
+                (
+                    {**m, "channel": c}
+                    for (c, _ts), m in standin.messages.items()
+                    if c == demo.HIRING_CHANNEL
+                ),
                 key=lambda m: float(m["ts"]),
             )
             dms = sorted(
-                (m for (c, _ts), m in standin.messages.items() if c in dm_ids),
+                ({**m, "channel": c} for (c, _ts), m in standin.messages.items() if c in dm_ids),
                 key=lambda m: float(m["ts"]),
             )
             ephemerals = [m for m in standin.ephemerals if m.get("to_user") == user_id]
@@ -677,7 +682,15 @@ class Sandbox:
                         }
                     )
         now = self.clock.now()
-        return [d for d in out if datetime.fromisoformat(d["to"]) > now]
+        # The daily jobs (digest, stale-claim DMs, claim releases) act at 09:00 local.
+        morning = datetime.combine(now.astimezone(tz).date(), clock_time(9, 1), tz)
+        if morning <= now:
+            morning += timedelta(days=1)
+        daily = {
+            "label": f"next morning, 09:01 {morning:%a %d %b} (digest, stale-claim DMs)",
+            "to": morning.isoformat(),
+        }
+        return [daily, *(d for d in out if datetime.fromisoformat(d["to"]) > now)]
 
     # -- HTTP ------------------------------------------------------------------------------------
 

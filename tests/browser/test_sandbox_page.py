@@ -159,12 +159,33 @@ def test_app_home_tab(page: Page) -> None:
     shot(page, "app-home")
 
 
+def jump(page: Page, label: str) -> None:
+    option = page.locator("#jump-select option", has_text=label).first
+    page.select_option("#jump-select", option.get_attribute("value"))
+    page.click("#jump-button")
+
+
+def test_next_morning_brings_stale_claim_dms(page: Page) -> None:
+    wait_for_cards(page)
+    act_as(page, demo.BOB)  # holds demo claims from days ago, not rated yet
+    page.click("#nav-dms")
+    assert page.locator("#dms .message").count() == 0
+    jump(page, "next morning")
+    dm = page.locator("#dms .message", has_text="waiting for your rating")
+    dm.first.wait_for(timeout=TIMEOUT)
+    assert page.locator("#dm-count").inner_text() != ""
+    shot(page, "stale-claim-dm")
+    # A button in a DM answers in that DM, for Bob only.
+    dm.first.locator("button", has_text="Open my list").click()
+    mine = page.locator("#dms .message.ephemeral", has_text="Applications")
+    mine.first.wait_for(timeout=TIMEOUT)
+    assert "claimed by @Bob Tanaka" in mine.first.inner_text()
+
+
 def test_clock_jump_brings_the_deadline_reminder(page: Page) -> None:
     wait_for_cards(page)
     before = page.locator("#messages .message", has_text="application deadline").count()
-    page.select_option("#jump-select", index=0)
-    assert "application deadline" in page.locator("#jump-select option").first.inner_text()
-    page.click("#jump-button")
+    jump(page, "application deadline")
     page.wait_for_function(
         f"[...document.querySelectorAll('#messages .message')]"
         f".filter(m => m.innerText.includes('application deadline')).length > {before}",

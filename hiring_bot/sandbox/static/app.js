@@ -498,11 +498,14 @@ function render() {
       box.append(renderMessage(m, messageCtx(m, "message")));
     }
   });
-  replace("dms", JSON.stringify([s.me, s.dms]), () => {
+  const dmEphemerals = s.ephemerals.filter((e) => e.channel !== s.channel.id);
+  replace("dms", JSON.stringify([s.me, s.dms, dmEphemerals]), () => {
     const box = $("dms");
     box.innerHTML = "";
-    if (!s.dms.length) box.append(el("div", { class: "empty" }, "No direct messages from the bot yet."));
-    for (const m of s.dms) box.append(renderMessage(m, { surface: "message", source: { kind: "message", channel: m.channel, ts: m.ts } }));
+    if (!s.dms.length && !dmEphemerals.length) box.append(el("div", { class: "empty" }, "No direct messages from the bot yet."));
+    const items = s.dms.map((m) => ({ m, kind: "message" })).concat(dmEphemerals.map((m) => ({ m, kind: "ephemeral" })))
+      .sort((a, b) => Number(a.m.ts) - Number(b.m.ts));
+    for (const { m, kind } of items) box.append(renderMessage(m, messageCtx(m, kind)));
   });
   replace("home", JSON.stringify([s.me, s.home]), () => {
     const box = $("home");
