@@ -1169,6 +1169,14 @@ class FakeSlack:
             out.append({"id": record["id"], "title": record["title"], "name": record["name"]})
         if not out:
             return {"ok": False, "error": "invalid_arguments"}
+        channel = p.get("channel_id")
+        if channel:
+            # Slack shares the files as a message from the bot (in the thread, when given).
+            shared: dict[str, Any] = {"text": p.get("initial_comment") or "", "files": out}
+            if p.get("thread_ts"):
+                shared["thread_ts"] = str(p["thread_ts"])
+            ts = self._next_ts()
+            self.messages[(str(channel), ts)] = {**self._message(shared, ts), "files": out}
         return {"ok": True, "files": out}
 
     def _m_files_delete(self, p: dict[str, Any]) -> dict[str, Any]:

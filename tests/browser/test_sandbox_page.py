@@ -65,6 +65,19 @@ def test_channel_shows_the_cards_rendered_from_block_kit(page: Page) -> None:
     shot(page, "channel")
 
 
+def test_a_cards_thread_holds_the_shared_resume(page: Page) -> None:
+    wait_for_cards(page)
+    link = page.locator("#messages .thread-link").first
+    link.wait_for(timeout=TIMEOUT)
+    link.click()
+    thread = page.locator("#thread")
+    thread.locator(".message").nth(1).wait_for(timeout=TIMEOUT)
+    assert "resume" in thread.locator(".file").first.inner_text().lower()
+    shot(page, "thread")
+    page.click("#thread-close")
+    assert thread.is_hidden()
+
+
 def test_intern_list_answers_only_the_user_who_asked(page: Page) -> None:
     wait_for_cards(page)
     run_command(page, "/intern list")

@@ -427,7 +427,11 @@ function renderMessage(message, ctx, { replies = 0 } = {}) {
   body.append(el("div", { class: "meta" }, el("span", { class: "name" }, name),
     message.bot_id ? el("span", { class: "app-tag" }, "APP") : null, timeOf(message.ts)));
   if (message.blocks && message.blocks.length) body.append(renderBlocks(message.blocks, ctx));
-  else body.append(el("div", { class: "text", html: mrkdwn(message.text || "") }));
+  else if (message.text && message.text.trim()) body.append(el("div", { class: "text", html: mrkdwn(message.text) }));
+  for (const file of message.files || []) {
+    body.append(el("div", { class: "file" }, "📎 ", el("b", {}, file.title || file.name),
+      file.title && file.title !== file.name ? ` (${file.name})` : ""));
+  }
   if (replies) {
     body.append(el("button", { type: "button", class: "thread-link", onclick: () => openThread(message.ts) },
       `${replies} ${replies === 1 ? "reply" : "replies"}`));
