@@ -144,6 +144,31 @@ def test_claim_and_rate_from_a_card(page: Page, sandbox: Sandbox) -> None:
     shot(page, "card-after-rating")
 
 
+def test_rate_from_the_details_modal_pushes_onto_the_stack(page: Page) -> None:
+    wait_for_cards(page)
+    act_as(page, demo.DANA)
+    card = cards(page).filter(has=page.locator("select[data-action-id='card_stage']")).first
+    ref = int(re.search(r" · #(\d+) · ", card.inner_text()).group(1))  # type: ignore[union-attr]
+    card_for(page, ref).locator("button[data-action-id='card_details']").click()
+    modal = page.locator("#modal-layer .modal")
+    modal.wait_for(timeout=TIMEOUT)
+    assert f"Application #{ref}" in modal.locator(".modal-head").inner_text()
+    modal.locator("button[data-action-id='card_rate']").click()
+    page.wait_for_function(
+        "document.querySelector('#modal-layer .modal-head')?.innerText.startsWith('Rate #')",
+        timeout=TIMEOUT,
+    )
+    assert "2 views in this stack" in modal.inner_text()
+    shot(page, "pushed-rating-modal")
+    modal.locator(".modal-foot button", has_text="Cancel").click()  # back to the details
+    page.wait_for_function(
+        "document.querySelector('#modal-layer .modal-head')?.innerText.startsWith('Application')",
+        timeout=TIMEOUT,
+    )
+    modal.locator(".modal-head button").click()
+    page.wait_for_selector("#modal-layer .modal", state="detached", timeout=TIMEOUT)
+
+
 def test_window_modal_shows_the_apps_inline_errors(page: Page, sandbox: Sandbox) -> None:
     wait_for_cards(page)
     act_as(page, demo.DANA)
