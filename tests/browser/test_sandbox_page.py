@@ -187,6 +187,27 @@ def test_window_modal_shows_the_apps_inline_errors(page: Page, sandbox: Sandbox)
     page.wait_for_selector("#modal-layer .modal", state="detached", timeout=TIMEOUT)
 
 
+def test_purge_asks_for_confirmation_then_replaces_its_question(page: Page) -> None:
+    wait_for_cards(page)
+    act_as(page, demo.DANA)
+    card = cards(page).filter(has=page.locator("select[data-action-id='card_stage']")).nth(3)
+    ref = int(re.search(r" · #(\d+) · ", card.inner_text()).group(1))  # type: ignore[union-attr]
+    run_command(page, f"/intern purge {ref}")
+    question = page.locator("#messages .message.ephemeral", has_text=f"Purge #{ref} · ")
+    question.first.wait_for(timeout=TIMEOUT)
+    question.first.locator("button[data-action-id='retention_purge_confirm']").click()
+    dialog = page.locator("#confirm-layer .modal")
+    dialog.wait_for(timeout=TIMEOUT)
+    assert f"Purge #{ref}?" in dialog.inner_text()
+    shot(page, "purge-confirm")
+    dialog.locator("button", has_text="Purge").click()
+    answer = page.locator("#messages .message.ephemeral", has_text=f"Anonymised #{ref}")
+    answer.first.wait_for(timeout=TIMEOUT)
+    # replace_original: the question is gone, the answer took its place.
+    assert page.locator("#messages button[data-action-id='retention_purge_confirm']").count() == 0
+    card_for(page, ref).filter(has_text="Anonymised").first.wait_for(timeout=TIMEOUT)
+
+
 def test_app_home_tab(page: Page) -> None:
     wait_for_cards(page)
     page.click("#nav-home")
