@@ -42,7 +42,7 @@ from hiring_bot.db.migrate import upgrade
 from hiring_bot.db.models import Window
 from hiring_bot.sandbox import demo
 from hiring_bot.sandbox.clock import AdjustableClock
-from hiring_bot.sandbox.signed_requests import SlackRequests
+from hiring_bot.sandbox.signed_requests import VERIFICATION_TOKEN, SlackRequests
 from hiring_bot.sandbox.slack_standin import SlackStandin, validate_view
 from hiring_bot.slack.pacing import ChannelPacer
 
@@ -185,12 +185,12 @@ class Sandbox:
         except (OSError, ValueError, TypeError, AttributeError):
             log.warning("%s is unreadable; the channel starts empty", self.slack_file.name)
             return
-        with self.standin._cond:
+        with self.standin.lock:
             self.standin.messages.update(messages)
             self.standin.views.update(views)
 
     def _save_slack(self) -> None:
-        with self.standin._cond:
+        with self.standin.lock:
             version = self.standin.version
             if version == self._saved_version:
                 return
@@ -289,23 +289,8 @@ class Sandbox:
         return url
 
     def _add_ephemeral(self, user_id: str, channel: str, reply: dict[str, Any]) -> str:
-        ts = self.standin._next_ts()
-        message = {
-            "type": "message",
-            "user": self.standin.bot_user_id,
-            "bot_id": self.standin.bot_id,
-            "text": reply.get("text", ""),
-            "ts": ts,
-            "channel": channel,
-            "to_user": user_id,
-            "source": "response",
-        }
-        if "blocks" in reply:
-            message["blocks"] = reply["blocks"]
-        with self.standin._cond:
-            self.standin.ephemerals.append(message)
-        self.standin.touch()
-        return ts
+        fields: dict[str, Any] = {k: reply[k] for k in ("text", "blocks") if k in reply}
+        return self.standin.add_ephemeral(channel=channel, user=user_id, fields=fields)
 
     # -- what the app sends back -----------------------------------------------------------------
 
@@ -324,15 +309,13 @@ class Sandbox:
             self._replace_origin(origin, payload)
             return
         if payload.get("response_type") == "in_channel":
-            with standin._cond:
-                standin._m_chat_postMessage({**payload, "channel": origin.channel})
-            standin.touch()
+            standin.post_as_bot(origin.channel, payload)
             return
         self._add_ephemeral(origin.user_id, origin.channel, payload)
 
     def _delete_origin(self, origin: Origin) -> None:
         standin = self.standin
-        with standin._cond:
+        with standin.lock:
             if origin.kind == "ephemeral":
                 standin.ephemerals[:] = [m for m in standin.ephemerals if m["ts"] != origin.ts]
             elif origin.kind == "message" and origin.ts is not None:
@@ -343,7 +326,7 @@ class Sandbox:
         standin = self.standin
         changes: dict[str, Any] = {k: payload[k] for k in ("text", "blocks") if k in payload}
         changes.setdefault("blocks", [])
-        with standin._cond:
+        with standin.lock:
             if origin.kind == "ephemeral":
                 for message in standin.ephemerals:
                     if message["ts"] == origin.ts:
@@ -384,9 +367,7 @@ class Sandbox:
         if answer.status == 200 and answer.body.strip():
             reply = _ack_body(answer.body)
             if reply.get("response_type") == "in_channel":
-                with self.standin._cond:
-                    self.standin._m_chat_postMessage({**reply, "channel": channel})
-                self.standin.touch()
+                self.standin.post_as_bot(channel, reply)
             else:
                 self._add_ephemeral(user_id, channel, reply)
         elif answer.status != 200:
@@ -404,11 +385,11 @@ class Sandbox:
         requests = self._slack()
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "user": requests._user(user_id),
+            "user": requests.user(user_id),
             "api_app_id": requests.api_app_id,
-            "token": "legacy-verification-token",
+            "token": VERIFICATION_TOKEN,
             "trigger_id": self._new_trigger(user_id),
-            "team": requests._team(),
+            "team": requests.team(),
             "enterprise": None,
             "is_enterprise_install": False,
             "actions": [action],
@@ -461,10 +442,10 @@ class Sandbox:
         full = {**view, "state": {"values": body.get("values") or {}}}
         payload = {
             "type": "view_submission",
-            "team": requests._team(),
-            "user": requests._user(user_id),
+            "team": requests.team(),
+            "user": requests.user(user_id),
             "api_app_id": requests.api_app_id,
-            "token": "legacy-verification-token",
+            "token": VERIFICATION_TOKEN,
             "trigger_id": self._new_trigger(user_id),
             "view": full,
             "response_urls": [],
@@ -496,8 +477,8 @@ class Sandbox:
     def _replace_view(self, view_id: str, new: dict[str, Any]) -> None:
         problems = validate_view(new, where="response_action update view")
         if problems:
-            self.standin._violate("view_submission", problems)
-        with self.standin._cond:
+            self.standin.record_violation("view_submission", problems)
+        with self.standin.lock:
             old = self.standin.views.get(view_id, {})
             self.standin.views[view_id] = {
                 **{k: old.get(k) for k in ("id", "user_id", "root_view_id", "previous_view_id")},
@@ -508,9 +489,9 @@ class Sandbox:
     def _push_view(self, user_id: str, under: str, new: dict[str, Any]) -> None:
         problems = validate_view(new, where="response_action push view")
         if problems:
-            self.standin._violate("view_submission", problems)
+            self.standin.record_violation("view_submission", problems)
         view_id = f"V0PUSH{secrets.token_hex(3).upper()}"
-        with self.standin._cond:
+        with self.standin.lock:
             stack = self.standin.modal_stacks.setdefault(user_id, [])
             self.standin.views[view_id] = {
                 **new,
@@ -522,7 +503,7 @@ class Sandbox:
             stack.append(view_id)
 
     def _close(self, user_id: str, *, view_id: str | None = None, everything: bool = False) -> None:
-        with self.standin._cond:
+        with self.standin.lock:
             stack = self.standin.modal_stacks.get(user_id, [])
             if everything:
                 stack.clear()
@@ -538,10 +519,10 @@ class Sandbox:
             requests = self._slack()
             payload = {
                 "type": "view_closed",
-                "team": requests._team(),
-                "user": requests._user(user_id),
+                "team": requests.team(),
+                "user": requests.user(user_id),
                 "api_app_id": requests.api_app_id,
-                "token": "legacy-verification-token",
+                "token": VERIFICATION_TOKEN,
                 "view": view,
                 "is_cleared": False,
                 "is_enterprise_install": False,
@@ -604,7 +585,7 @@ class Sandbox:
     def state(self, user_id: str) -> dict[str, Any]:
         standin = self.standin
         dm_ids = {standin.dm_channel_for(user_id), user_id}
-        with standin._cond:
+        with standin.lock:
             channel = sorted(
                 (
                     {**m, "channel": c}
@@ -748,7 +729,7 @@ class Sandbox:
         return _send(start_response, 200 if result.get("ok") else 400, result)
 
     def dismiss(self, user_id: str, ts: str) -> dict[str, Any]:
-        with self.standin._cond:
+        with self.standin.lock:
             self.standin.ephemerals[:] = [
                 m
                 for m in self.standin.ephemerals

@@ -79,6 +79,17 @@ class SlackRequests:
     def _action_ts(self) -> str:
         return f"{time.time():.6f}"
 
+    def user(self, user_id: str) -> dict[str, Any]:
+        """The ``user`` object of an interaction payload."""
+        return self._user(user_id)
+
+    def team(self) -> dict[str, Any]:
+        """The ``team`` object of an interaction payload."""
+        return self._team()
+
+    def trigger_id(self) -> str:
+        return self._trigger_id()
+
     def _user(self, user_id: str) -> dict[str, Any]:
         name = user_id.lower().removeprefix("u_") or user_id.lower()
         return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}

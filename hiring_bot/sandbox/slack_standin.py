@@ -789,6 +789,38 @@ class FakeSlack:
             self.version += 1
             self._cond.notify_all()
 
+    # -- for the sandbox, which plays the Slack client around this server ---------------------
+
+    @property
+    def lock(self) -> threading.Condition:
+        """Hold it to read or change the state consistently with the request threads."""
+        return self._cond
+
+    def next_ts(self) -> str:
+        return self._next_ts()
+
+    def post_as_bot(self, channel: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """A message from the bot, as chat.postMessage stores it (an in_channel response_url
+        answer or slash command reply lands here)."""
+        with self._cond:
+            reply = self._m_chat_postMessage({**fields, "channel": channel})
+        self.touch()
+        return reply
+
+    def add_ephemeral(self, *, channel: str, user: str, fields: dict[str, Any]) -> str:
+        """An ephemeral message for ``user`` that did not come through chat.postEphemeral (an
+        ack body or a response_url answer); returns its ts."""
+        with self._cond:
+            ts = self._next_ts()
+            message = self._message(fields, ts)
+            message.update(channel=channel, to_user=user, source="response")
+            self.ephemerals.append(message)
+        self.touch()
+        return ts
+
+    def record_violation(self, where: str, problems: list[str]) -> None:
+        self._violate(where, problems)
+
     # -- /api/<method> -----------------------------------------------------------------------
 
     def _handle_api(
