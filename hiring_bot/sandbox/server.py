@@ -99,7 +99,8 @@ class Sandbox:
         self._stopping = threading.Event()
         self.activity: list[dict[str, Any]] = []
         self.view_errors: dict[str, dict[str, str]] = {}
-        self.problems: list[str] = []  # app-side problems (slow acks, HTTP errors) for the page
+        self.problems: list[str] = []  # the app answered Slack with an error
+        self.warnings: list[str] = []  # the app answered, but slower than Slack waits
         self._origins: dict[str, Origin] = {}
         self._lock = threading.Lock()
         self._version = 0
@@ -347,7 +348,11 @@ class Sandbox:
         if status != 200:
             self._problem(f"{what}: /slack/events answered HTTP {status} (Slack shows an error)")
         if elapsed > ACK_DEADLINE_SECONDS:
-            self._problem(f"{what}: acknowledged after {elapsed:.1f} s (Slack gives up after 3 s)")
+            with self._lock:
+                self.warnings.append(
+                    f"{what}: acknowledged after {elapsed:.1f} s (Slack gives up after 3 s)"
+                )
+                self._version += 1
 
     def slash_command(self, user_id: str, text: str, channel: str) -> dict[str, Any]:
         command, _, rest = text.strip().partition(" ")
@@ -614,6 +619,7 @@ class Sandbox:
             errors = {v["id"]: self.view_errors.get(v["id"], {}) for v in stack}
             activity = list(self.activity[-40:])
             problems = list(self.problems)
+            warnings = list(self.warnings)
             version = version * 100_000 + self._version
         tz = self.options.timezone
         now = self.clock.now().astimezone(tz)
@@ -634,6 +640,7 @@ class Sandbox:
             "home": home,
             "violations": violations,
             "problems": problems,
+            "warnings": warnings,
             "spec_note": standin.spec_note,
             "activity": activity,
             "clock": {

@@ -520,7 +520,7 @@ function render() {
     ctx.root = box;
     box.append(renderBlocks(s.home.blocks, ctx));
   });
-  replace("checks", JSON.stringify([s.violations, s.problems, s.activity]), () => {
+  replace("checks", JSON.stringify([s.violations, s.problems, s.warnings, s.activity]), () => {
     const box = $("checks");
     box.innerHTML = "";
     box.append(el("p", {}, s.spec_note));
@@ -532,6 +532,10 @@ function render() {
     if (s.problems.length) {
       box.append(el("h4", {}, `${s.problems.length} problem(s) answering Slack`));
       box.append(el("ol", {}, s.problems.map((v) => el("li", { class: "violation" }, v))));
+    }
+    if (s.warnings.length) {
+      box.append(el("h4", {}, `${s.warnings.length} slow answer(s)`));
+      box.append(el("ol", {}, s.warnings.map((v) => el("li", { class: "violation" }, v))));
     }
     const log = $("activity");
     log.innerHTML = "";
