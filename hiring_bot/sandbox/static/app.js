@@ -220,7 +220,10 @@ function renderElement(item, blockId, ctx) {
         type: "button",
         class: `sk ${item.style || ""}`,
         "data-action-id": item.action_id,
-        onclick: () => act({ value: item.value, text: item.text }),
+        onclick: () => {
+          if (item.url) window.open(item.url, "_blank", "noopener");  // a link button also sends its action
+          act({ value: item.value, text: item.text });
+        },
       }, plainText(item.text));
     case "overflow":
       return el("button", {
