@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(BIN)/hiring-bot
+	@$(BIN)/hiring-bot
 
 sandbox: install
-	$(BIN)/hiring-bot sandbox
+	@$(BIN)/hiring-bot sandbox
 
 lint: install
 	$(BIN)/ruff check .

@@ -81,6 +81,11 @@ def add_parsers(sub: Any) -> None:
     parser.add_argument(
         "--port", type=_port, default=None, help="HTTP port (default $PORT or 3000)"
     )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="start over with new demo data (removes sandbox.db and the sandbox's other files)",
+    )
 
 
 HANDLERS = {"sandbox": sandbox}
