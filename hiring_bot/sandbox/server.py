@@ -621,8 +621,6 @@ class Sandbox:
             problems = list(self.problems)
             warnings = list(self.warnings)
             version = version * 100_000 + self._version
-        tz = self.options.timezone
-        now = self.clock.now().astimezone(tz)
         return {
             "version": version,
             "me": user_id,
@@ -643,12 +641,23 @@ class Sandbox:
             "warnings": warnings,
             "spec_note": standin.spec_note,
             "activity": activity,
-            "clock": {
-                "now": now.isoformat(),
-                "label": f"{now:%a %d %b %Y %H:%M %Z}",
-                "offset_days": round(self.clock.offset.total_seconds() / 86400, 2),
-            },
+            "clock": self._clock_state(),
             "deadlines": self._deadlines(),
+        }
+
+    def version(self) -> int:
+        """Grows with any change the page shows (a poll with the same version gets no body)."""
+        with self.standin.lock:
+            outside = self.standin.version
+        with self._lock:
+            return outside * 100_000 + self._version
+
+    def _clock_state(self) -> dict[str, Any]:
+        now = self.clock.now().astimezone(self.options.timezone)
+        return {
+            "now": now.isoformat(),
+            "label": f"{now:%a %d %b %Y %H:%M %Z}",
+            "offset_days": round(self.clock.offset.total_seconds() / 86400, 2),
         }
 
     def _deadlines(self) -> list[dict[str, str]]:
@@ -703,6 +712,10 @@ class Sandbox:
         query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
         if method == "GET" and path == "/sandbox/api/state":
             user = (query.get("user") or [demo.ALICE.user_id])[0]
+            known = (query.get("known") or [""])[0]
+            if known == str(self.version()):
+                unchanged = {"unchanged": True, "version": int(known)}
+                return _send(start_response, 200, {**unchanged, "clock": self._clock_state()})
             return _send(start_response, 200, self.state(user))
         if method != "POST":
             return _send(start_response, 404, {"ok": False, "error": "not found"})

@@ -119,3 +119,20 @@ def test_the_channel_survives_a_restart(tmp_path: Path) -> None:
         assert state(third)["messages"] == []
     finally:
         third.stop()
+
+
+def test_a_poll_with_the_current_version_gets_only_the_clock(box: Sandbox) -> None:
+    full = state(box)
+    status, short = call(
+        box, f"/sandbox/api/state?user={demo.ALICE.user_id}&known={full['version']}"
+    )
+    assert status == 200
+    assert short["unchanged"] is True
+    assert set(short) == {"unchanged", "version", "clock"}
+    call(box, "/sandbox/api/clock", {"days": 1})
+    status, changed = call(
+        box, f"/sandbox/api/state?user={demo.ALICE.user_id}&known={full['version']}"
+    )
+    assert "unchanged" not in changed
+    assert changed["version"] > full["version"]
+    assert changed["clock"]["offset_days"] == 1

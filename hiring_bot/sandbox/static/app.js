@@ -456,6 +456,10 @@ function replace(region, key, build) {
   build();
 }
 
+function clockLabel(clock) {
+  return `🕘 ${clock.label}${clock.offset_days ? ` (+${clock.offset_days} d)` : ""}`;
+}
+
 function render() {
   const s = ui.state;
   if (!s) return;
@@ -464,7 +468,7 @@ function render() {
     for (const p of s.people) select.append(el("option", { value: p.id }, `${p.name} — ${p.role}`));
   }
   select.value = ui.user;
-  $("clock-label").textContent = `🕘 ${s.clock.label}${s.clock.offset_days ? ` (+${s.clock.offset_days} d)` : ""}`;
+  $("clock-label").textContent = clockLabel(s.clock);
   replace("jumps", JSON.stringify(s.deadlines), () => {
     const jump = $("jump-select");
     jump.innerHTML = "";
@@ -628,8 +632,14 @@ let lastVersion = null;
 
 async function refresh(force) {
   try {
-    const response = await fetch(`/sandbox/api/state?user=${encodeURIComponent(ui.user)}`, { cache: "no-store" });
+    const known = !force && ui.state && ui.state.me === ui.user ? `&known=${ui.state.version}` : "";
+    const response = await fetch(`/sandbox/api/state?user=${encodeURIComponent(ui.user)}${known}`, { cache: "no-store" });
     const state = await response.json();
+    if (state.unchanged) {
+      ui.state.clock = state.clock;
+      $("clock-label").textContent = clockLabel(state.clock);
+      return;
+    }
     if (!force && lastVersion === `${ui.user}:${state.version}` && ui.state) return;
     lastVersion = `${ui.user}:${state.version}`;
     ui.state = state;
