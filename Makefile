@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test faults lint format bench clean imap-server
+.PHONY: install run sandbox test faults lint format bench clean imap-server browser
 
 install: $(STAMP)
 
@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(BIN)/hiring-bot
+	@$(BIN)/hiring-bot
+
+sandbox: install
+	@$(BIN)/hiring-bot sandbox
 
 lint: install
 	$(BIN)/ruff check .
@@ -29,11 +32,14 @@ format: install
 imap-server:
 	./scripts/install-dovecot.sh
 
-test: install lint imap-server
+browser:
+	./scripts/install-browser.sh
+
+test: install lint imap-server browser
 	$(BIN)/python -m pytest -W error -m "not slow"
 
-# The full-size race and fault scenarios (tests marked slow), on SQLite and Postgres.
-faults: install
+# The full-size race, fault, bomb and fuzz scenarios (tests marked slow), on SQLite and Postgres.
+faults: install imap-server browser
 	$(BIN)/python -m pytest -W error -m slow
 
 bench: install

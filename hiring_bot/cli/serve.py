@@ -82,7 +82,18 @@ def serve_http(settings: Settings, *, workers: int, with_scheduler: bool) -> int
 
 
 def run(args: argparse.Namespace) -> int:
-    """Default: the whole bot in one process (Socket Mode if SLACK_APP_TOKEN is set)."""
+    """Default: the whole bot in one process (Socket Mode if SLACK_APP_TOKEN is set); with no
+    Slack settings at all, the sandbox (a partial set is still a configuration error)."""
+    found = load_settings_or_exit()
+    slack = (found.slack_bot_token, found.slack_signing_secret, found.slack_app_token)
+    if not any(slack) and not found.hiring_channel:
+        from hiring_bot.cli.sandbox import sandbox
+
+        return sandbox(
+            args,
+            why="No Slack settings are configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, "
+            "HIRING_CHANNEL), so this is the sandbox; set them in .env to run in Slack.",
+        )
     settings = load_settings_or_exit(require_slack=True)
     configure_logging()
     _migrate_quietly(settings)
