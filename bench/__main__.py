@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.samples import application_email, corpus_emails
+from bench.web_bench import print_goals, run_comparison
 from hiring_bot.intake.draft import IntakeLimits, WindowSpec
 
 
@@ -171,6 +172,9 @@ def bench_app(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sample sizes")
+    parser.add_argument(
+        "--no-compare", action="store_true", help="skip the run against bare Bolt apps"
+    )
     args = parser.parse_args(argv)
     from hiring_bot.domain.windows_file import load_windows_file
 
@@ -184,11 +188,15 @@ def main(argv: list[str] | None = None) -> int:
         results += bench_app(
             Path(tmp), windows, 200 if args.quick else 1000, 30 if args.quick else 200
         )
+        goals = [] if args.no_compare else run_comparison(Path(tmp), quick=args.quick)
     print("| measure | value | target | |")
     print("|---|---|---|---|")
     for r in results:
         print(f"| {r.name} | {r.value:.1f} {r.unit} | {r.target} | {'ok' if r.ok else 'MISSED'} |")
-    return 0 if all(r.ok for r in results) else 1
+    if goals:
+        print()
+        print_goals(goals)
+    return 0 if all(r.ok for r in results) and all(g.ok for g in goals) else 1
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from hiring_bot.cli import intake, purge, reminders, sandbox, serve
+from hiring_bot.cli import intake, purge, reminders, sandbox, seed_demo, serve
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -25,7 +25,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
 
 def _modules() -> list[ModuleType]:
-    return [serve, reminders, intake, purge, sandbox]
+    return [serve, reminders, intake, purge, sandbox, seed_demo]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
