@@ -5,8 +5,6 @@ Nothing here runs at import time; every entry point (CLI, gunicorn factory, test
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -14,30 +12,15 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from hiring_bot.background import BackgroundWork
 from hiring_bot.clock import Clock, SystemClock
 from hiring_bot.config import Settings
 from hiring_bot.db.engine import make_engine, make_session_factory
+from hiring_bot.deps import Deps
 from hiring_bot.domain.people import ReviewerDirectory
 from hiring_bot.slack.members import slack_member_fetcher
 from hiring_bot.slack.pacing import ChannelPacer
-
-
-@dataclass
-class Deps:
-    """Everything a listener, job or command may need, built once per process."""
-
-    settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    client: WebClient
-    directory: ReviewerDirectory  # who reviews / administers: one member-list cache per process
-    clock: Clock = field(default_factory=SystemClock)
-    pacer: ChannelPacer = field(default_factory=ChannelPacer)
-    # Shared by copies made with dataclasses.replace: one pool per process.
-    background: BackgroundWork = field(default_factory=BackgroundWork)
 
 
 def build_client(settings: Settings, *, timeout: int = 10) -> WebClient:
@@ -83,3 +66,6 @@ def build_deps(
         pacer=pacer or ChannelPacer(),
         background=background or BackgroundWork(),
     )
+
+
+__all__ = ["Deps", "build_client", "build_deps", "build_directory"]

@@ -20,7 +20,7 @@ from datetime import datetime
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from hiring_bot.bootstrap import Deps
+from hiring_bot.deps import Deps
 from hiring_bot.domain.reminder_ledger import DispatchReport, dispatch
 from hiring_bot.domain.reminder_messages import ClaimRelease
 from hiring_bot.domain.reminder_schedule import ALL_KINDS, DAILY_KINDS, Kind

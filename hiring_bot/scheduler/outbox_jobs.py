@@ -10,7 +10,7 @@ import logging
 
 from apscheduler.schedulers.base import BaseScheduler
 
-from hiring_bot.bootstrap import Deps
+from hiring_bot.deps import Deps
 from hiring_bot.intake.mailbox import poll_mailbox
 from hiring_bot.slack.delivery import deliver_pending, deliver_soon
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
+from hiring_bot.deps import Deps
 from hiring_bot.domain import idempotency
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from datetime import datetime
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import begin_write
+from hiring_bot.deps import Deps
 from hiring_bot.domain.errors import DomainError, NotFound
 from hiring_bot.domain.retention import (
     REASON_REQUEST,

@@ -9,7 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from hiring_bot.bootstrap import Deps
+from hiring_bot.deps import Deps
 from hiring_bot.scheduler import jobs as reminder_jobs
 from hiring_bot.scheduler import outbox_jobs, processed_events, retention
 

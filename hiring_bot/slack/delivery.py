@@ -43,7 +43,7 @@ from hiring_bot.outbox import (
 from hiring_bot.slack.delivery_calls import Claimed, Permanent, Sent, Wait, send
 
 if TYPE_CHECKING:
-    from hiring_bot.bootstrap import Deps
+    from hiring_bot.deps import Deps
 
 log = logging.getLogger(__name__)
 

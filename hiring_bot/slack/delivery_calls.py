@@ -17,7 +17,7 @@ from hiring_bot.db.models import Application, Attachment
 from hiring_bot.outbox import OutboxKind
 
 if TYPE_CHECKING:
-    from hiring_bot.bootstrap import Deps
+    from hiring_bot.deps import Deps
 
 CARD_EVENT_TYPE = "hiring_bot_card"
 HISTORY_PAGES = 10

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from hiring_bot.bootstrap import Deps
+from hiring_bot.deps import Deps
 from hiring_bot.slack.listeners import (
     actions,
     commands,

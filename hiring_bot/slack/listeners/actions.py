@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from hiring_bot.bootstrap import Deps
+from hiring_bot.deps import Deps
 from hiring_bot.domain import applications, claims, idempotency, reviews
 from hiring_bot.domain.errors import InvalidInput
 from hiring_bot.slack import ids

@@ -18,8 +18,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
+from hiring_bot.deps import Deps
 from hiring_bot.domain import idempotency
 from hiring_bot.slack.blocks import build_help, help_text
 from hiring_bot.slack.listeners.review_commands import add_review_commands

@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
+from hiring_bot.deps import Deps
 from hiring_bot.domain import idempotency
 from hiring_bot.domain.errors import NotAllowed
 from hiring_bot.domain.people import Access

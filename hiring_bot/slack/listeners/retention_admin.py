@@ -13,9 +13,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application
+from hiring_bot.deps import Deps
 from hiring_bot.domain import idempotency, queries
 from hiring_bot.domain.applications import get_application, stage_of
 from hiring_bot.domain.errors import Conflict, InvalidInput

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from hiring_bot.bootstrap import Deps
+from hiring_bot.deps import Deps
 
 
 @dataclass(frozen=True)

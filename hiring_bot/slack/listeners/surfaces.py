@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hiring_bot.bootstrap import Deps
+from hiring_bot.deps import Deps
 from hiring_bot.domain import applications, list_filters, queries, reviews
 from hiring_bot.domain.errors import InvalidInput
 from hiring_bot.domain.people import Access

@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from hiring_bot.bootstrap import Deps
+from hiring_bot.deps import Deps
 from hiring_bot.domain import idempotency, reviews
 from hiring_bot.domain.applications import Outcome
 from hiring_bot.domain.errors import DomainError, InvalidInput

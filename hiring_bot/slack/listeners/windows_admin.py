@@ -16,9 +16,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Window
+from hiring_bot.deps import Deps
 from hiring_bot.domain import people, windows
 from hiring_bot.domain.errors import FieldErrors, InvalidInput
 from hiring_bot.domain.window_spec import WindowDef

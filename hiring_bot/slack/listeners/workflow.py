@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import read_scope, session_scope
 from hiring_bot.db.models import OutboxMessage
+from hiring_bot.deps import Deps
 from hiring_bot.domain import idempotency, people
 from hiring_bot.domain.applications import Outcome
 from hiring_bot.domain.errors import DomainError, NotAllowed
