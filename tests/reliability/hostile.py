@@ -96,7 +96,7 @@ def assert_no_traceback(body: bytes) -> None:
 @contextmanager
 def captured_logs(level: int = logging.DEBUG) -> Iterator[io.StringIO]:
     """Everything logged anywhere, formatted as production formats it, with the log safety that
-    hiring_bot.cli.runtime.configure_logging installs."""
+    hiring_bot.startup.configure_logging installs."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
