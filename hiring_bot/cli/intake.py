@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from hiring_bot.bootstrap import Deps, build_deps
 from hiring_bot.cli.runtime import die, load_settings_or_exit
+from hiring_bot.cli.windows_notice import print_intake_warning
 from hiring_bot.db.migrate import upgrade
 from hiring_bot.db.models import Window
 from hiring_bot.domain.windows import find_window, seed_windows, window_specs
@@ -217,8 +218,9 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-def _prepared_deps(command: str) -> Deps:
-    """Settings, the database at the latest schema, and the windows seeded if there are none."""
+def _prepared_deps(command: str, *, intake: bool = True) -> Deps:
+    """Settings, the database at the latest schema, and the windows seeded if there are none;
+    for intake, one warning when applications would match no window."""
     settings = load_settings_or_exit()
     deps = build_deps(settings)
     try:
@@ -229,6 +231,8 @@ def _prepared_deps(command: str) -> Deps:
             seed_windows(deps.sessions, path=settings.windows_file, timezone=settings.timezone)
     except OperationalError as error:
         die(f"hiring-bot {command}: the database could not be reached ({_reason(error)})", 1)
+    if intake:
+        print_intake_warning(deps, command)
     return deps
 
 
@@ -311,7 +315,7 @@ def import_csv_command(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace) -> int:
     from hiring_bot.intake.export import export_records, write_csv, write_json
 
-    deps = _prepared_deps("export")
+    deps = _prepared_deps("export", intake=False)
     try:
         with deps.sessions() as session:
             window_id = None

@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 from typing import Any
 
 from hiring_bot.bootstrap import Deps, build_deps
 from hiring_bot.cli.runtime import configure_logging, die, load_settings_or_exit
 from hiring_bot.config import Settings
+from hiring_bot.cli.windows_notice import seed_and_warn, windows_warning
+from hiring_bot.db.engine import session_scope
 from hiring_bot.db.migrate import upgrade
+from hiring_bot.domain.windows import WindowsFileError, load_windows_file, sync_windows
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +28,24 @@ def migrate(_args: argparse.Namespace) -> int:
     except Exception as exc:  # a database that cannot be reached is a clear message, not a trace
         die(f"hiring-bot migrate: could not migrate {_redact(settings.database_url)}: {exc}", 1)
     print("database is at the latest schema")
-    # Release is where a new windows.toml takes effect; a bad file is logged, old windows kept.
-    from hiring_bot.scheduler.jobs import seed_windows_from_settings
-
-    configure_logging()
-    seed_windows_from_settings(deps)
+    # Release is where a new windows.toml takes effect. A missing or refused file fails the
+    # release (exit 2), so a deploy never goes live without the windows it was meant to have.
+    try:
+        specs = load_windows_file(settings.windows_file, timezone=settings.timezone)
+    except WindowsFileError as error:
+        lines = [f"hiring-bot migrate: the windows file {settings.windows_file} was refused:"]
+        lines += [f"  - {problem}" for problem in error.problems]
+        lines.append(
+            "Fix it (see windows.toml in the repository for the format) or point WINDOWS_FILE "
+            "at the right file; the windows already in the database stay in force."
+        )
+        die("\n".join(lines))
+    with session_scope(deps.sessions) as session:
+        report = sync_windows(session, specs=specs)
+    print(f"{report.summary()} ({settings.windows_file})")
+    if (warning := windows_warning(deps)) is not None:
+        print(f"hiring-bot migrate: warning: {warning}", file=sys.stderr)
+    deps.engine.dispose()
     return 0
 
 
@@ -89,9 +106,13 @@ def _migrate_quietly(settings: Settings) -> None:
     try:
         upgrade(deps.engine)
     except Exception as exc:
+        deps.engine.dispose()
         die(
             f"hiring-bot: could not prepare the database {_redact(settings.database_url)}: {exc}", 1
         )
+    try:
+        if not settings.run_scheduler:  # else the scheduler's start-up job seeds and warns
+            seed_and_warn(deps)
     finally:
         deps.engine.dispose()
 
@@ -99,7 +120,17 @@ def _migrate_quietly(settings: Settings) -> None:
 def web(_args: argparse.Namespace) -> int:
     settings = load_settings_or_exit(require_slack=True, socket_mode=False)
     configure_logging()
+    _warn_stale_windows(settings)
     return serve_http(settings, workers=settings.web_concurrency, with_scheduler=False)
+
+
+def _warn_stale_windows(settings: Settings) -> None:
+    deps = build_deps(settings)
+    try:
+        if (warning := windows_warning(deps)) is not None:
+            log.warning("%s", warning)
+    finally:
+        deps.engine.dispose()
 
 
 def socket(_args: argparse.Namespace) -> int:
@@ -111,13 +142,31 @@ def socket(_args: argparse.Namespace) -> int:
 
 def _serve_socket(settings: Settings, *, with_scheduler: bool) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
     from hiring_bot.slack.app import build_app
 
     deps = build_deps(settings)
+    handler = SocketModeHandler(build_app(deps), settings.slack_app_token)  # type: ignore[no-untyped-call]
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as error:
+        # Slack refused the app-level token: nothing a retry fixes, so one line and exit 2.
+        code = error.response.get("error", "unknown_error")
+        die(
+            f"hiring-bot: Slack refused SLACK_APP_TOKEN ({code}): create an app-level token with "
+            "connections:write under Basic Information -> App-Level Tokens and set it"
+        )
+    except OSError as error:  # URLError included: Slack (SLACK_API_URL) cannot be reached
+        die(
+            f"hiring-bot: could not reach Slack at {settings.slack_api_url} "
+            f"({type(error).__name__}); check the network and SLACK_API_URL",
+            1,
+        )
     if with_scheduler:
         _start_scheduler(deps)
-    SocketModeHandler(build_app(deps), settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    # What SocketModeHandler.start() does after connecting: serve until the process is stopped.
+    threading.Event().wait()
     return 0
 
 

@@ -30,7 +30,8 @@ from hiring_bot.domain.reminders import (
     Plan,
     plan_reminders,
 )
-from hiring_bot.domain.windows import SyncReport, seed_windows
+from hiring_bot.domain.window_outlook import window_outlook
+from hiring_bot.domain.windows import SyncReport, local_date, seed_windows
 from hiring_bot.slack.outbox import DeliveryReport, deliver_pending
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,20 @@ def startup_job(deps: Deps) -> None:
         seed_windows_from_settings(deps)
     except Exception:
         log.exception("seeding the windows file failed; the windows in the database stay")
+    _warn_if_no_window_takes_applications(deps)
     _guarded("startup", deps, ALL_KINDS)
+
+
+def _warn_if_no_window_takes_applications(deps: Deps) -> None:
+    """On every start: a stale windows file silently leaves new applications without a window."""
+    today = local_date(deps.clock.now(), deps.settings.timezone)
+    try:
+        with deps.sessions() as session:
+            warning = window_outlook(session, today=today).warning()
+    except Exception:  # the reminder run below reports database trouble
+        return
+    if warning is not None:
+        log.warning("%s", warning)
 
 
 def daily_job(deps: Deps) -> None:
