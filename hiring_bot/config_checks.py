@@ -22,7 +22,7 @@ PLACEHOLDER_CHECKED = (
 TOKEN_PREFIXES = ("xoxb-", "xapp-")
 
 INTAKE_TOKEN_MIN_CHARS = 32
-MAKE_TOKEN = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+TOKEN_RECIPE = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105 (a command, not a secret)
 
 
 def is_placeholder(value: str) -> bool:
@@ -44,9 +44,9 @@ def placeholder_problems(env: Mapping[str, str]) -> list[str]:
     where = {
         "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions",
         "SLACK_SIGNING_SECRET": "Basic Information -> App Credentials -> Signing Secret",
-        "SLACK_APP_TOKEN": "an app-level token (xapp-...) with connections:write, or leave it empty",
+        "SLACK_APP_TOKEN": "an app-level token (xapp-...) with connections:write, or empty",
         "HIRING_CHANNEL": "the hiring channel's ID (channel details -> bottom, C...)",
-        "INTAKE_TOKEN": f"a long random string ({MAKE_TOKEN}), or leave it empty (webhook off)",
+        "INTAKE_TOKEN": f"a long random string ({TOKEN_RECIPE}), or leave it empty (webhook off)",
         "IMAP_URL": "imaps://user:password@host/INBOX, or leave it empty",
     }
     problems = []
@@ -64,12 +64,12 @@ def intake_token_problem(token: str | None) -> str | None:
     if len(token) < INTAKE_TOKEN_MIN_CHARS:
         return (
             f"INTAKE_TOKEN is {len(token)} characters: the webhook is public, so it needs at "
-            f"least {INTAKE_TOKEN_MIN_CHARS} random characters ({MAKE_TOKEN}); "
+            f"least {INTAKE_TOKEN_MIN_CHARS} random characters ({TOKEN_RECIPE}); "
             "leave it empty to keep the webhook off"
         )
     if len(set(token)) < 8:
         return (
             "INTAKE_TOKEN repeats a few characters and is easy to guess: use a random one "
-            f"({MAKE_TOKEN})"
+            f"({TOKEN_RECIPE})"
         )
     return None

@@ -11,8 +11,8 @@ from typing import Any
 
 from hiring_bot.bootstrap import Deps, build_deps
 from hiring_bot.cli.runtime import configure_logging, die, load_settings_or_exit
-from hiring_bot.config import Settings
 from hiring_bot.cli.windows_notice import seed_and_warn, windows_warning
+from hiring_bot.config import Settings
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.migrate import upgrade
 from hiring_bot.domain.windows import WindowsFileError, load_windows_file, sync_windows

@@ -83,7 +83,7 @@ def test_the_webhook_refuses_a_placeholder_token_at_start(tmp_path: Path) -> Non
     assert "INTAKE_TOKEN still holds the placeholder" in result.stderr
 
 
-# --- windows ---------------------------------------------------------------------------------------
+# --- windows ---------------------------------------------------------------------------------
 
 
 def _migrate(tmp_path: Path, windows: str | None) -> tuple[int, str, str]:
@@ -142,7 +142,7 @@ def test_ingest_with_stale_windows_says_so_once(tmp_path: Path) -> None:
     assert result.stderr.count("match no window") == 1
 
 
-# --- Socket Mode -----------------------------------------------------------------------------------
+# --- Socket Mode -----------------------------------------------------------------------------
 
 
 def test_a_refused_app_token_is_one_line_and_exit_2(tmp_path: Path, fake_slack: FakeSlack) -> None:
