@@ -147,7 +147,7 @@ def _serve_socket(settings: Settings, *, with_scheduler: bool) -> int:
     from hiring_bot.slack.app import build_app
 
     deps = build_deps(settings)
-    handler = SocketModeHandler(build_app(deps), settings.slack_app_token)  # type: ignore[no-untyped-call]
+    handler = SocketModeHandler(build_app(deps), settings.slack_app_token)
     try:
         handler.connect()  # type: ignore[no-untyped-call]
     except SlackApiError as error:
