@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from hiring_bot.cli import intake, purge, reminders, serve
+from hiring_bot.cli import doctor, intake, purge, reminders, serve
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -25,7 +25,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
 
 def _modules() -> list[ModuleType]:
-    return [serve, reminders, intake, purge]
+    return [serve, reminders, intake, purge, doctor]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,17 +32,21 @@ class WindowOutlook:
     def stale(self) -> bool:
         return self.accepting == 0
 
-    def warning(self) -> str | None:
-        """None while some window takes applications; else what is wrong and how to fix it."""
+    def problem(self) -> str | None:
+        """None while some window takes applications; else what is wrong (see FIX)."""
         if self.total == 0:
-            return f"no internship windows are defined, so applications match no window: {FIX}"
+            return "no internship windows are defined, so applications match no window"
         if not self.stale:
             return None
         return (
             f"every internship window's application deadline has passed (latest: "
-            f"{self.latest_name}, {self.latest_deadline}), so new applications match no "
-            f"window: {FIX}"
+            f"{self.latest_name}, {self.latest_deadline}), so new applications match no window"
         )
+
+    def warning(self) -> str | None:
+        """The problem and how to fix it, in one line."""
+        problem = self.problem()
+        return None if problem is None else f"{problem}: {FIX}"
 
 
 def window_outlook(session: Session, *, today: date) -> WindowOutlook:
