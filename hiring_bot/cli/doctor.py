@@ -3,12 +3,14 @@
 Checks: configuration, database (reachable, migrated to head), windows (file valid, some window
 still taking applications), Slack (token accepted, scopes, bot in HIRING_CHANNEL, app-level token
 for Socket Mode), IMAP login when IMAP_URL is set, scheduler mode, webhook token. Exit 0 only when
-every check passes, 1 when one fails, 2 when the settings cannot even be read. Nothing is written to Slack; the database is only read.
+every check passes, 1 when one fails, 2 when the settings cannot even be read. Nothing is written
+to Slack; the database is only read.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -227,10 +229,8 @@ def _imap(settings: Settings) -> Iterator[Check]:
     try:
         status, _ = imap.select(config.mailbox, readonly=True)
     finally:
-        try:
+        with contextlib.suppress(OSError):
             imap.logout()
-        except OSError:
-            pass
     if status != "OK":
         yield problem(
             "mailbox",

@@ -1,4 +1,4 @@
-"""`hiring-bot doctor` against the fake Slack: a good set-up passes, each broken one names its fix."""
+"""`hiring-bot doctor` against the fake Slack: a good set-up passes; each broken one names a fix."""
 
 from __future__ import annotations
 
@@ -115,7 +115,8 @@ def test_stale_windows_are_a_problem_with_the_fix(tmp_path: Path, slack: FakeSla
     code, out = _doctor(tmp_path, _env(tmp_path, slack))
     assert code == 1
     line = _line(out, "windows")
-    assert line.startswith("PROBLEM") and "Spring/Summer 2018" in line
+    assert line.startswith("PROBLEM")
+    assert "Spring/Summer 2018" in line
     assert "hiring-bot windows --sync" in out
     assert _line(out, "windows file").startswith("ok")  # the file itself is valid
 
