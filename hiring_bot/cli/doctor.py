@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from hiring_bot.bootstrap import Deps, build_client, build_deps
+from hiring_bot.cli.help import command
 from hiring_bot.cli.runtime import EXIT_CONFIG
 from hiring_bot.cli.windows_notice import outlook
 from hiring_bot.config import ConfigError, Settings, load_settings
@@ -30,8 +31,6 @@ from hiring_bot.db.migrate import current_revision, head_revision
 from hiring_bot.domain.window_outlook import FIX
 from hiring_bot.domain.windows import WindowsFileError, load_windows_file
 from hiring_bot.slack.scopes import BOT_SCOPES
-
-EXAMPLE = "hiring-bot doctor"
 
 
 @dataclass(frozen=True)
@@ -289,11 +288,15 @@ def doctor(_args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    sub.add_parser(
+    command(
+        sub,
         "doctor",
-        help="check configuration, database, windows, Slack, mailbox: ok or what to fix",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        epilog=f"example: {EXAMPLE}",
+        summary="check configuration, database, windows, Slack, mailbox: ok or what to fix",
+        description="Checks configuration, the database (reachable, migrated), the windows, "
+        "Slack (token, scopes,\nthe bot in HIRING_CHANNEL), the mailbox when IMAP_URL is set, "
+        "the scheduler mode and the\nwebhook token. Each says ok, or the problem and the fix. "
+        "Exit 0 only when all pass.",
+        examples=["hiring-bot doctor", "DOTENV_PATH=staging.env hiring-bot doctor"],
     )
 
 

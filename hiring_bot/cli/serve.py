@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 from hiring_bot.bootstrap import Deps, build_deps
+from hiring_bot.cli.help import command
 from hiring_bot.cli.runtime import configure_logging, die, load_settings_or_exit
 from hiring_bot.cli.windows_notice import seed_and_warn, windows_warning
 from hiring_bot.config import Settings
@@ -214,11 +215,48 @@ def clock(_args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    sub.add_parser("run", help="run the bot (default): Socket Mode or HTTP, scheduler in-process")
-    sub.add_parser("web", help="serve HTTP on $PORT with gunicorn (no scheduler)")
-    sub.add_parser("socket", help="run over Socket Mode (needs SLACK_APP_TOKEN)")
-    sub.add_parser("clock", help="run the scheduler alone (the Procfile clock process)")
-    sub.add_parser("migrate", help="upgrade the database to the latest schema (idempotent)")
+    command(
+        sub,
+        "run",
+        summary="run the bot (default): Socket Mode or HTTP, scheduler in-process",
+        description="The whole bot in one process: Socket Mode when SLACK_APP_TOKEN is set, "
+        "else HTTP on $PORT;\nthe reminder scheduler runs inside unless RUN_SCHEDULER=0. "
+        "Migrates the database first.\nRun `hiring-bot doctor` before the first start.",
+        examples=["hiring-bot run", "RUN_SCHEDULER=0 hiring-bot run   # with a separate clock"],
+    )
+    command(
+        sub,
+        "web",
+        summary="serve HTTP on $PORT with gunicorn (no scheduler)",
+        description="POST /slack/events, POST /intake/applications and GET /healthz on $PORT,\n"
+        "WEB_CONCURRENCY gunicorn workers. Reminders need `hiring-bot clock` alongside.",
+        examples=["PORT=3000 hiring-bot web"],
+    )
+    command(
+        sub,
+        "socket",
+        summary="run over Socket Mode (needs SLACK_APP_TOKEN)",
+        description="Connect to Slack over a WebSocket (no public URL needed). A token Slack "
+        "refuses\nends the process at once with exit status 2.",
+        examples=["SLACK_APP_TOKEN=xapp-... hiring-bot socket"],
+    )
+    command(
+        sub,
+        "clock",
+        summary="run the scheduler alone (the Procfile clock process)",
+        description="Reminders, claim releases and the retention pass, until SIGTERM or Ctrl-C. "
+        "Warns at start\nwhen no internship window takes applications any more.",
+        examples=["hiring-bot clock"],
+    )
+    command(
+        sub,
+        "migrate",
+        summary="upgrade the database to the latest schema and load the windows file",
+        description="Upgrade the schema (idempotent), then load WINDOWS_FILE into the database. "
+        "A missing or\nrefused windows file exits 2, so a Heroku release fails instead of "
+        "going live without windows.",
+        examples=["hiring-bot migrate", "WINDOWS_FILE=config/windows.toml hiring-bot migrate"],
+    )
 
 
 HANDLERS = {"run": run, "web": web, "socket": socket, "clock": clock, "migrate": migrate}

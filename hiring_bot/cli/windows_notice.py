@@ -1,15 +1,19 @@
 """The windows warning every entry point gives: at start (serve, socket, clock), once per intake
-run, and in `doctor`. A refused or missing windows file is an error only for `migrate`."""
+run that stored applications matching no window, and in `doctor`. A refused or missing windows
+file is an error only for `migrate`."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from hiring_bot.bootstrap import Deps
+from hiring_bot.db.models import Application
 from hiring_bot.domain.window_outlook import WindowOutlook, window_outlook
 from hiring_bot.domain.windows import local_date, seed_windows
 
@@ -44,7 +48,36 @@ def seed_and_warn(deps: Deps) -> None:
         log.warning("%s", warning)
 
 
-def print_intake_warning(deps: Deps, command: str, *, out: TextIO | None = None) -> None:
-    """Once per intake run, before the first message: applications would match no window."""
-    if (warning := windows_warning(deps)) is not None:
-        print(f"hiring-bot {command}: warning: {warning}", file=out or sys.stderr, flush=True)
+def print_unmatched_note(
+    deps: Deps, command: str, refs: Sequence[int], *, out: TextIO | None = None
+) -> None:
+    """Once per intake run, at the end: stored applications that matched no window, when the
+    windows in force cannot take new applications (the stale-file trap; archives that match
+    the old windows they were sent for stay quiet)."""
+    if not refs:
+        return
+    try:
+        warning = outlook(deps).warning()
+        if warning is None:
+            return
+        with deps.sessions() as session:
+            unmatched = list(
+                session.scalars(
+                    select(Application.id)
+                    .where(Application.id.in_(list(refs)), Application.window_id.is_(None))
+                    .order_by(Application.id)
+                )
+            )
+    except SQLAlchemyError:
+        return
+    if not unmatched:
+        return
+    shown = ", ".join(f"#{ref}" for ref in unmatched[:10]) + (
+        ", ..." if len(unmatched) > 10 else ""
+    )
+    print(
+        f"hiring-bot {command}: warning: {len(unmatched)} stored application(s) matched no "
+        f"window ({shown}); {warning}",
+        file=out or sys.stderr,
+        flush=True,
+    )
