@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean imap-server
+.PHONY: install run doctor test lint format bench clean imap-server
 
 install: $(STAMP)
 
@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
+	@echo "Set your internship windows in $${WINDOWS_FILE:-windows.toml} first; 'make doctor' checks the whole set-up."
 	$(BIN)/hiring-bot
+
+doctor: install
+	$(BIN)/hiring-bot doctor
 
 lint: install
 	$(BIN)/ruff check .
