@@ -35,6 +35,7 @@ from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
 MESSAGE_SUFFIXES = (".eml",)
 MBOX_SUFFIXES = (".mbox",)
 ACTOR = "intake:cli"
+NO_POST_HELP = "backfill: store without posting a card each; one summary message instead"
 
 
 # --- ingest ---------------------------------------------------------------------------------------
@@ -230,6 +231,8 @@ def ingest(args: argparse.Namespace) -> int:
     try:
         summary = ingest_paths(deps, paths, out=sys.stdout, progress=sys.stderr)
         print(summary.line(), flush=True)
+        if args.no_post:
+            _backfill_note(deps, "ingest", summary.stored_refs)
         print_unmatched_note(deps, "ingest", summary.stored_refs)
     except OperationalError as error:
         die(f"hiring-bot ingest: the database could not be reached ({_reason(error)})", 1)
@@ -237,6 +240,16 @@ def ingest(args: argparse.Namespace) -> int:
         deps.engine.dispose()
     # Rejected messages are the mailbox's content, not a failure of the run (DESIGN.md).
     return exit_codes.INTERRUPTED if summary.interrupted else exit_codes.OK
+
+
+def _backfill_note(deps: Deps, command: str, refs: list[int]) -> None:
+    from hiring_bot.cli.backfill import hold_cards
+
+    held = hold_cards(deps, refs=refs, command=command)
+    print(
+        f"--no-post: {held} card(s) held, not posted; one summary message queued for the channel",
+        flush=True,
+    )
 
 
 # --- poll-mailbox ---------------------------------------------------------------------------------
@@ -303,6 +316,8 @@ def import_csv_command(args: argparse.Namespace) -> int:
         print(report.summary(dry_run=args.dry_run), flush=True)
         if not args.dry_run:
             stored = [r.ref for r in report.rows if r.status == "stored" and r.ref is not None]
+            if args.no_post:
+                _backfill_note(deps, "import-csv", stored)
             print_unmatched_note(deps, "import-csv", stored)
     except CsvImportError as error:
         die(f"hiring-bot import-csv: {error}")
@@ -366,9 +381,13 @@ def add_parsers(sub: Any) -> None:
         "Ctrl-C stops after the message in hand,\nprints the summary so far and exits 130; run "
         "it again to continue (duplicates are recognised).\nExit 0 when it ran, even if some "
         "messages were rejected.",
-        examples=["hiring-bot ingest inbox-export/", "hiring-bot ingest 2018-applications.mbox"],
+        examples=[
+            "hiring-bot ingest inbox-export/",
+            "hiring-bot ingest --no-post 2018-applications.mbox   # backfill an archive",
+        ],
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help=".eml or .mbox file, or a folder")
+    p.add_argument("--no-post", action="store_true", help=NO_POST_HELP)
     command(
         sub,
         "poll-mailbox",
@@ -392,6 +411,7 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    p.add_argument("--no-post", action="store_true", help=NO_POST_HELP)
     p = command(
         sub,
         "export",

@@ -13,10 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
+
 from hiring_bot.bootstrap import Deps
 from hiring_bot.cli import build_parser
 from hiring_bot.db.engine import session_scope
-from hiring_bot.db.models import Review
+from hiring_bot.db.models import OutboxMessage, Review
 from tests.conftest import ALICE, BOB, BOT_TOKEN, HIRING_CHANNEL
 from tests.db import TestDatabase
 from tests.fakes.slack_api import FakeSlack
@@ -217,3 +219,40 @@ def test_export_gives_what_a_decision_meeting_needs(
     assert sorted(c.params["user"] for c in fake_slack.calls_to("users.info")) == sorted(
         [ALICE, BOB] * 3
     )
+
+
+# --- backfill ----------------------------------------------------------------------------------
+
+
+def test_no_post_stores_without_cards_and_queues_one_summary(
+    deps: Deps, db: TestDatabase, tmp_path: Path
+) -> None:
+    mails = tmp_path / "mails"
+    mails.mkdir()
+    for n in range(3):
+        (mails / f"{n}.eml").write_bytes(
+            application_email(
+                name=f"Applicant {n}", address=f"b{n}@example.edu", message_id=f"<b{n}@example.edu>"
+            )
+        )
+    env = {
+        "DATABASE_URL": db.url,
+        "WINDOWS_FILE": str(REPO / "windows.toml"),
+        "HIRING_CHANNEL": HIRING_CHANNEL,
+    }
+    result = run_cli("ingest", "--no-post", str(mails), env=env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "3 stored" in result.stdout
+    assert "--no-post: 3 card(s) held" in result.stdout
+    with deps.sessions() as session:
+        pending = list(
+            session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending"))
+        )
+        held = session.scalars(
+            select(OutboxMessage.kind).where(OutboxMessage.status == "held")
+        ).all()
+    assert [row.kind for row in pending] == ["message"]  # the one summary, nothing else to post
+    assert pending[0].channel == HIRING_CHANNEL
+    assert pending[0].payload["text"].startswith("Backfill: 3 application(s) stored without cards")
+    assert held.count("card_post") == 3
