@@ -63,7 +63,7 @@ def run_checks(settings: Settings) -> Iterator[Check]:
             yield check
         yield from _windows(deps, database_ready=database_ready)
         yield from _slack(deps)
-        yield from _imap(settings)
+        yield from check_mailbox(settings)
         yield _scheduler(settings)
         yield _webhook(settings)
     finally:
@@ -213,7 +213,7 @@ def _scopes(headers: Any) -> set[str]:
     return set()
 
 
-def _imap(settings: Settings) -> Iterator[Check]:
+def check_mailbox(settings: Settings) -> Iterator[Check]:
     if not settings.imap_url:
         yield ok("mailbox", "IMAP_URL not set: no mailbox polling (email intake by CLI only)")
         return
