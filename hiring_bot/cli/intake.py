@@ -267,21 +267,27 @@ def poll(_args: argparse.Namespace) -> int:
     except MailboxError as error:
         die(f"hiring-bot poll-mailbox: {error}")
     deps = _prepared_deps("poll-mailbox")
+    bar = Progress(sys.stderr, 0, what="messages")
+
+    def show(uid: int, outcome: IngestOutcome, total: int) -> None:
+        bar.total = total
+        bar.clear()
+        print(f"uid {uid}: {outcome.line()}", flush=True)
+        bar.advance()
+
     try:
-        report = poll_mailbox(deps, url=url)
+        report = poll_mailbox(deps, url=url, on_outcome=show)
     except MailboxError as error:
         die(f"hiring-bot poll-mailbox: {error}", 1)
     except OSError as error:
         die(f"hiring-bot poll-mailbox: connection lost ({type(error).__name__}); run it again", 1)
     finally:
+        bar.clear()
         deps.engine.dispose()
-    for uid, outcome in report.outcomes:
-        print(f"uid {uid}: {outcome.line()}")
     print(report.summary(), flush=True)
-    stored = [o.ref for _, o in report.outcomes if o.status == "stored" and o.ref is not None]
-    print_unmatched_note(deps, "poll-mailbox", stored)
+    print_unmatched_note(deps, "poll-mailbox", report.stored)
     deps.engine.dispose()
-    return 0
+    return exit_codes.INTERRUPTED if report.interrupted else exit_codes.OK
 
 
 # --- import-csv -----------------------------------------------------------------------------------
