@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from hiring_bot.bootstrap import Deps
 from hiring_bot.config import ConfigError, load_settings
 from hiring_bot.config_checks import INTAKE_TOKEN_MIN_CHARS
+from hiring_bot.scheduler.jobs import startup_job
 from tests.conftest import BOT_TOKEN, HIRING_CHANNEL
+from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.socket_mode import FakeSocketMode
 from tests.integration.processes import REPO, run_cli
@@ -162,3 +167,24 @@ def test_a_refused_app_token_is_one_line_and_exit_2(tmp_path: Path, fake_slack: 
     assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in result.stderr
     (opened,) = fake_slack.calls_to("apps.connections.open")
     assert not opened.ok
+
+
+# --- the warning on every start ------------------------------------------------------------------
+
+
+def test_every_start_warns_once_the_last_deadline_has_passed(
+    deps: Deps, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The scheduler's start-up job runs on every start of `run`, `socket` and `clock`.
+    clock.set(datetime(2018, 2, 20, 17, 0, tzinfo=UTC))  # Spring/Summer 2018 still open
+    with caplog.at_level(logging.WARNING, logger="hiring_bot"):
+        startup_job(deps)
+    assert "application deadline has passed" not in caplog.text
+
+    clock.set(datetime(2018, 3, 1, 17, 0, tzinfo=UTC))  # the day after its deadline
+    with caplog.at_level(logging.WARNING, logger="hiring_bot"):
+        startup_job(deps)
+    (warning,) = [r for r in caplog.records if "deadline has passed" in r.getMessage()]
+    assert warning.levelno == logging.WARNING
+    assert "Spring/Summer 2018, 2018-02-28" in warning.getMessage()
+    assert "hiring-bot windows --sync" in warning.getMessage()
