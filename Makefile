@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run sandbox test faults lint format bench clean imap-server browser
+.PHONY: install run sandbox doctor test faults lint format bench clean imap-server browser
 
 install: $(STAMP)
 
@@ -19,6 +19,9 @@ run: install
 
 sandbox: install
 	@$(BIN)/hiring-bot sandbox
+
+doctor: install
+	$(BIN)/hiring-bot doctor
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,6 +10,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hiring_bot.config_checks import intake_token_problem, is_placeholder, placeholder_problems
+
 DEFAULT_DATABASE_URL = "sqlite:///hiring_bot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_TIMEZONE = "America/Los_Angeles"
@@ -172,6 +174,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     elif not api_url.endswith("/"):
         api_url += "/"
 
+    problems += placeholder_problems(env)
     bot_token = text("SLACK_BOT_TOKEN")
     if bot_token and not bot_token.startswith("xoxb-"):
         problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
@@ -179,7 +182,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if app_token and not app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
     channel = text("HIRING_CHANNEL")
-    if channel and not _CHANNEL_ID.match(channel):
+    if channel and not is_placeholder(channel) and not _CHANNEL_ID.match(channel):
         problems.append(
             f"HIRING_CHANNEL must be a channel ID such as C0123456789 (not a name), got {channel!r}"
         )
@@ -198,6 +201,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 "REMINDER_OFFSETS_DAYS must be positive day counts like 14,7,3,1; "
                 f"got {offsets_raw!r}"
             )
+
+    if (weak := intake_token_problem(text("INTAKE_TOKEN"))) is not None:
+        problems.append(weak)
 
     retention_raw = text("RETENTION_DAYS")
     retention = _int(env, "RETENTION_DAYS", 0, problems, low=1) if retention_raw else None

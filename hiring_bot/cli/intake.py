@@ -20,6 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from hiring_bot.bootstrap import Deps, build_deps
+from hiring_bot.cli import exit_codes
+from hiring_bot.cli.help import command
+from hiring_bot.cli.progress import Progress
+from hiring_bot.cli.windows_notice import print_unmatched_note
 from hiring_bot.db.migrate import upgrade
 from hiring_bot.db.models import Window
 from hiring_bot.domain.windows import find_window, seed_windows, window_specs
@@ -31,6 +35,7 @@ from hiring_bot.startup import die, load_settings_or_exit
 MESSAGE_SUFFIXES = (".eml",)
 MBOX_SUFFIXES = (".mbox",)
 ACTOR = "intake:cli"
+NO_POST_HELP = "backfill: store without posting a card each; one summary message instead"
 
 
 # --- ingest ---------------------------------------------------------------------------------------
@@ -53,6 +58,9 @@ class IngestSummary:
     )
     ignored_files: int = 0
     outbox_ids: list[int] = field(default_factory=list)
+    stored_refs: list[int] = field(default_factory=list)
+    total: int = 0
+    interrupted: bool = False
 
     def line(self) -> str:
         total = sum(self.counts.values())
@@ -63,6 +71,11 @@ class IngestSummary:
         )
         if self.ignored_files:
             text += f" ({self.ignored_files} other files in folders ignored)"
+        if self.interrupted:
+            text += (
+                f"; interrupted after {total} of {self.total}: what was stored stays, "
+                "run the same command again to continue"
+            )
         return text
 
 
@@ -134,10 +147,10 @@ def ingest_paths(
     intake_limits = limits or limits_for(deps.settings)
     files, ignored = collect(paths)
     entries = list(items_of(files))
-    summary = IngestSummary(ignored_files=ignored)
+    summary = IngestSummary(ignored_files=ignored, total=len(entries))
     with deps.sessions() as session:
         windows = window_specs(session)
-    bar = _Progress(progress, len(entries))
+    bar = Progress(progress, len(entries), what="messages")
     reader = _Reader()
     try:
         for entry in entries:
@@ -151,9 +164,14 @@ def ingest_paths(
             summary.counts[outcome.status] += 1
             if outcome.status == "stored" and outcome.outbox_id is not None:
                 summary.outbox_ids.append(outcome.outbox_id)
+            if outcome.status == "stored" and outcome.ref is not None:
+                summary.stored_refs.append(outcome.ref)
             bar.clear()
             print(f"{label}: {outcome.line()}", file=out, flush=True)
             bar.advance()
+    except KeyboardInterrupt:
+        # Ctrl-C: the message in hand was rolled back with its transaction; the rest stays.
+        summary.interrupted = True
     finally:
         reader.close()
         bar.clear()
@@ -185,38 +203,6 @@ def _ingest_one(
         return IngestOutcome("rejected", f"could not be stored ({type(error).__name__})")
 
 
-class _Progress:
-    """`[#####.....] 12/40` on stderr, only when stderr is a terminal."""
-
-    WIDTH = 30
-
-    def __init__(self, stream: TextIO | None, total: int) -> None:
-        self.stream = stream if stream is not None and _isatty(stream) else None
-        self.total = total
-        self.done = 0
-
-    def advance(self) -> None:
-        self.done += 1
-        if self.stream is None or self.total < 2:
-            return
-        filled = self.WIDTH * self.done // self.total
-        bar = "#" * filled + "." * (self.WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total}")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        if self.stream is not None and self.done:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def _prepared_deps(command: str) -> Deps:
     """Settings, the database at the latest schema, and the windows seeded if there are none."""
     settings = load_settings_or_exit()
@@ -244,12 +230,26 @@ def ingest(args: argparse.Namespace) -> int:
     deps = _prepared_deps("ingest")
     try:
         summary = ingest_paths(deps, paths, out=sys.stdout, progress=sys.stderr)
+        print(summary.line(), flush=True)
+        if args.no_post:
+            _backfill_note(deps, "ingest", summary.stored_refs)
+        print_unmatched_note(deps, "ingest", summary.stored_refs)
     except OperationalError as error:
         die(f"hiring-bot ingest: the database could not be reached ({_reason(error)})", 1)
     finally:
         deps.engine.dispose()
-    print(summary.line())
-    return 0
+    # Rejected messages are the mailbox's content, not a failure of the run (DESIGN.md).
+    return exit_codes.INTERRUPTED if summary.interrupted else exit_codes.OK
+
+
+def _backfill_note(deps: Deps, command: str, refs: list[int]) -> None:
+    from hiring_bot.cli.backfill import hold_cards
+
+    held = hold_cards(deps, refs=refs, command=command)
+    print(
+        f"--no-post: {held} card(s) held, not posted; one summary message queued for the channel",
+        flush=True,
+    )
 
 
 # --- poll-mailbox ---------------------------------------------------------------------------------
@@ -267,42 +267,72 @@ def poll(_args: argparse.Namespace) -> int:
     except MailboxError as error:
         die(f"hiring-bot poll-mailbox: {error}")
     deps = _prepared_deps("poll-mailbox")
+    bar = Progress(sys.stderr, 0, what="messages")
+
+    def show(uid: int, outcome: IngestOutcome, total: int) -> None:
+        bar.total = total
+        bar.clear()
+        print(f"uid {uid}: {outcome.line()}", flush=True)
+        bar.advance()
+
     try:
-        report = poll_mailbox(deps, url=url)
+        report = poll_mailbox(deps, url=url, on_outcome=show)
     except MailboxError as error:
         die(f"hiring-bot poll-mailbox: {error}", 1)
     except OSError as error:
         die(f"hiring-bot poll-mailbox: connection lost ({type(error).__name__}); run it again", 1)
     finally:
+        bar.clear()
         deps.engine.dispose()
-    for uid, outcome in report.outcomes:
-        print(f"uid {uid}: {outcome.line()}")
-    print(report.summary())
-    return 0
+    print(report.summary(), flush=True)
+    print_unmatched_note(deps, "poll-mailbox", report.stored)
+    deps.engine.dispose()
+    return exit_codes.INTERRUPTED if report.interrupted else exit_codes.OK
 
 
 # --- import-csv -----------------------------------------------------------------------------------
 
 
 def import_csv_command(args: argparse.Namespace) -> int:
-    from hiring_bot.intake.csv_import import CsvImportError, import_csv
+    from hiring_bot.intake.csv_import import CsvImportError, ImportReport, RowResult, import_csv
 
     path = Path(args.file)
     if not path.is_file():
         die(f"hiring-bot import-csv: no such file: {path}")
     deps = _prepared_deps("import-csv")
+    bar: Progress | None = None
+
+    def show(row: RowResult) -> None:
+        if bar is not None:
+            bar.clear()
+        print(row.line(dry_run=args.dry_run), flush=True)
+        if bar is not None:
+            bar.advance()
+
+    def started(report: ImportReport) -> None:
+        nonlocal bar
+        if report.ignored_columns:
+            print(f"ignored columns: {', '.join(report.ignored_columns)}", file=sys.stderr)
+        bar = Progress(sys.stderr, report.total, what="rows")
+
     try:
-        report = import_csv(deps, path=path, dry_run=args.dry_run)
+        report = import_csv(deps, path=path, dry_run=args.dry_run, on_row=show, on_start=started)
+        if bar is not None:
+            bar.clear()
+        print(report.summary(dry_run=args.dry_run), flush=True)
+        if not args.dry_run:
+            stored = [r.ref for r in report.rows if r.status == "stored" and r.ref is not None]
+            if args.no_post:
+                _backfill_note(deps, "import-csv", stored)
+            print_unmatched_note(deps, "import-csv", stored)
     except CsvImportError as error:
         die(f"hiring-bot import-csv: {error}")
     finally:
         deps.engine.dispose()
-    if report.ignored_columns:
-        print(f"ignored columns: {', '.join(report.ignored_columns)}", file=sys.stderr)
-    for row in report.rows:
-        print(row.line(dry_run=args.dry_run))
-    print(report.summary(dry_run=args.dry_run))
-    return 0
+    if report.interrupted:
+        return exit_codes.INTERRUPTED
+    # A refused row is work not done: a script (or a person) must not take it for a clean run.
+    return exit_codes.FAILED if report.count("error") else exit_codes.OK
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -324,23 +354,88 @@ def export(args: argparse.Namespace) -> int:
                         + (", ".join(names) or "none")
                     )
                 window_id = window.id
-            records = export_records(session, window_id=window_id)
+            reviewers = _reviewer_names(deps, session, window_id=window_id)
+            records = export_records(
+                session, window_id=window_id, names=reviewers, with_notes=args.with_notes
+            )
     finally:
         deps.engine.dispose()
     (write_json if args.format == "json" else write_csv)(records, sys.stdout)
     return 0
 
 
+def _reviewer_names(deps: Deps, session: Any, *, window_id: int | None) -> dict[str, str]:
+    """Names from Slack (users.info, once per reviewer) when a bot token is set; else IDs only."""
+    from hiring_bot.db.models import Application, Review
+    from hiring_bot.slack.user_names import resolve_names
+
+    if not deps.settings.slack_bot_token:
+        return {}
+    query = select(Review.reviewer_id).distinct()
+    if window_id is not None:
+        query = query.join(Application).where(Application.window_id == window_id)
+    return resolve_names(deps.client, session.scalars(query))
+
+
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser("ingest", help="store applications from .eml / .mbox files and folders")
+    p = command(
+        sub,
+        "ingest",
+        summary="store applications from .eml / .mbox files and folders",
+        description="One line per message naming its file (stored / duplicate / skipped / "
+        "rejected, with the reason)\nand a summary; progress with rate and ETA on a terminal. "
+        "Ctrl-C stops after the message in hand,\nprints the summary so far and exits 130; run "
+        "it again to continue (duplicates are recognised).\nExit 0 when it ran, even if some "
+        "messages were rejected.",
+        examples=[
+            "hiring-bot ingest inbox-export/",
+            "hiring-bot ingest --no-post 2018-applications.mbox   # backfill an archive",
+        ],
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help=".eml or .mbox file, or a folder")
-    sub.add_parser("poll-mailbox", help="one IMAP polling pass over IMAP_URL")
-    p = sub.add_parser("import-csv", help="store applications from a CSV file")
+    p.add_argument("--no-post", action="store_true", help=NO_POST_HELP)
+    command(
+        sub,
+        "poll-mailbox",
+        summary="one IMAP polling pass over IMAP_URL",
+        description="Fetch unseen messages from IMAP_URL once, store them as `ingest` does and "
+        "mark them seen.\nThe running bot polls on its own schedule; this is for a manual pass.",
+        examples=["IMAP_URL=imaps://jobs:secret@imap.example.org/INBOX hiring-bot poll-mailbox"],
+    )
+    p = command(
+        sub,
+        "import-csv",
+        summary="store applications from a CSV file",
+        description="Columns: name, email (required), cover_letter, resume, links, period, "
+        "eligibility, id, received_at.\nOne line per row and a summary; exit 1 when any row was "
+        "refused. --dry-run checks every row\nand writes nothing, and says exactly what the real "
+        "run would do.",
+        examples=[
+            "hiring-bot import-csv old-form.csv --dry-run",
+            "hiring-bot import-csv old-form.csv",
+        ],
+    )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
-    p = sub.add_parser("export", help="one record per application, as CSV or JSON")
+    p.add_argument("--no-post", action="store_true", help=NO_POST_HELP)
+    p = command(
+        sub,
+        "export",
+        summary="one record per application, as CSV or JSON",
+        description="For spreadsheets and decision meetings: one record per application, oldest "
+        'first.\nJSON is one array; CSV joins lists with " | ".',
+        examples=[
+            "hiring-bot export --format csv > applications.csv",
+            "hiring-bot export --format json --window 'Spring/Summer 2018' --with-notes",
+        ],
+    )
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--window", metavar="NAME", help="only this window's applications")
+    p.add_argument(
+        "--with-notes",
+        action="store_true",
+        help="include reviewers' private notes (for the decision meeting only)",
+    )
 
 
 HANDLERS = {

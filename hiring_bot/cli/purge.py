@@ -14,11 +14,15 @@ reference does not exist or an application could not be anonymised.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from hiring_bot.bootstrap import build_deps
+from hiring_bot.cli import exit_codes
+from hiring_bot.cli.help import command
+from hiring_bot.cli.progress import Progress
 from hiring_bot.startup import EXIT_CONFIG, configure_logging, die, load_settings_or_exit
 
 ACTOR = "cli:purge"
@@ -48,10 +52,17 @@ def purge_command(args: argparse.Namespace) -> int:
     from hiring_bot.scheduler.retention import purge
     from hiring_bot.slack.delivery import deliver_pending
 
+    bar = Progress(sys.stderr, 0, what="applications")
+
+    def show(line: str, total: int) -> None:
+        bar.total = total
+        bar.clear()
+        print(line, flush=True)
+        bar.advance()
+
     try:
-        report = purge(deps, refs=refs, actor=ACTOR, dry_run=args.dry_run)
-        for line in report.lines:
-            print(line)
+        report = purge(deps, refs=refs, actor=ACTOR, dry_run=args.dry_run, on_line=show)
+        bar.clear()
         if refs is None and not report.lines:
             print(f"nothing is due (RETENTION_DAYS={settings.retention_days})")
         print(report.summary(dry_run=args.dry_run))
@@ -61,7 +72,7 @@ def purge_command(args: argparse.Namespace) -> int:
                 delivery = deliver_pending(deps, ids=outbox_ids)
                 waiting = len(delivery.retrying) + len(delivery.gave_up) + len(delivery.busy)
                 print(
-                    f"Slack: {len(delivery.sent)} card update(s) / file deletion(s) sent"
+                    f"Slack: {len(delivery.sent)} card update(s) / file deletion(s) delivered"
                     + (f", {waiting} left to the running bot's outbox" if waiting else "")
                 )
             else:
@@ -73,16 +84,21 @@ def purge_command(args: argparse.Namespace) -> int:
         die(f"{PROG}: database error: {type(error).__name__}", 1)
     finally:
         deps.engine.dispose()
-    return 1 if report.missing or report.failed else 0
+    if report.interrupted:
+        return exit_codes.INTERRUPTED
+    return exit_codes.FAILED if report.missing or report.failed else exit_codes.OK
 
 
 def add_parsers(sub: Any) -> None:
-    parser = sub.add_parser(
+    parser = command(
+        sub,
         "purge",
-        help="anonymise applicants' personal data (due under RETENTION_DAYS, or --ref N now)",
+        summary="anonymise applicants' personal data (due under RETENTION_DAYS, or --ref N now)",
         description="Remove applicants' personal data (name, email, texts, links, attachments, "
-        "review notes) while keeping references, stages, dates and scores. Without --ref, "
-        "everything RETENTION_DAYS makes due; with --ref, those applications now.",
+        "review notes)\nwhile keeping references, stages, dates and scores. Without --ref, "
+        "everything RETENTION_DAYS\nmakes due; with --ref, those applications now. --dry-run "
+        "shows exactly what the real run does.",
+        examples=["hiring-bot purge --dry-run", "hiring-bot purge --ref 12 15"],
     )
     parser.add_argument(
         "--ref",

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from hiring_bot.bootstrap import build_deps
+from hiring_bot.cli.help import command
 from hiring_bot.config import Settings
 from hiring_bot.db.engine import session_scope
 from hiring_bot.domain.reminder_messages import ClaimRelease, Reminder
@@ -93,18 +94,24 @@ def reminders(args: argparse.Namespace) -> int:
     report = result.report
     records = [_release_record(r) for r in report.released]
     records += [_reminder_record(r) for r in report.sent]
-    _print(records, as_json=args.json, verb="sent")
+    # Recorded and queued here; whether Slack took them is only known from the delivery below.
+    _print(records, as_json=args.json, verb="queued")
+    delivery = result.delivery
+    delivered = len(delivery.sent) if delivery is not None else 0
+    undelivered = (delivery.retrying + delivery.gave_up) if delivery is not None else []
+    elsewhere = len(delivery.busy) if delivery is not None else 0  # another process has them
     if not args.json:
         for key in report.skipped:
             print(f"already done, not sent again: {key}")
         for slot in report.dropped:
             print(f"dropped (past its grace): {slot.key}")
         print(
-            f"{len(report.sent)} sent, {_claims(len(report.released))} released, "
-            f"{len(report.dropped)} dropped, {len(report.skipped)} already done"
+            f"{len(report.sent)} queued, {_claims(len(report.released))} released, "
+            f"{len(report.dropped)} dropped, {len(report.skipped)} already done; "
+            f"Slack: {delivered} message(s) delivered"
+            + (f", {len(undelivered)} not delivered yet" if undelivered else "")
+            + (f", {elsewhere} being delivered by the running bot" if elsewhere else "")
         )
-    delivery = result.delivery
-    undelivered = (delivery.retrying + delivery.gave_up) if delivery is not None else []
     if undelivered:
         die(
             f"hiring-bot reminders: {len(undelivered)} message(s) queued but not delivered yet "
@@ -165,11 +172,18 @@ def windows(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    parser = sub.add_parser(
+    parser = command(
+        sub,
         "reminders",
-        help="show (--dry-run) or send the reminders due at an instant",
-        description="Reminders due at --at (default: now). Sent ones are recorded in the "
-        "reminder ledger, so running this again never sends a reminder twice.",
+        summary="show (--dry-run) or send the reminders due at an instant",
+        description="Reminders due at --at (default: now). Each is recorded in the reminder "
+        "ledger and queued,\nthen delivered before the command exits; running it again never "
+        "sends a reminder twice.\nExit 1 when some were queued but Slack did not take them yet "
+        "(the running bot retries).",
+        examples=[
+            "hiring-bot reminders --dry-run",
+            f"hiring-bot reminders --at {AT_EXAMPLE} --json",
+        ],
     )
     parser.add_argument(
         "--at",
@@ -182,9 +196,13 @@ def add_parsers(sub: Any) -> None:
         action="store_true",
         help="one JSON object per line: kind, key, target, text",
     )
-    parser = sub.add_parser(
+    parser = command(
+        sub,
         "windows",
-        help="validate and show the windows file (--sync: seed it into the database)",
+        summary="validate and show the windows file (--sync: seed it into the database)",
+        description="Check WINDOWS_FILE (or --file) and list its windows; --sync loads it into "
+        "the database now\n(windows edited in Slack keep their Slack values).",
+        examples=["hiring-bot windows", "hiring-bot windows --file next-year.toml --sync"],
     )
     parser.add_argument("--file", metavar="PATH", help="default: WINDOWS_FILE or windows.toml")
     parser.add_argument(

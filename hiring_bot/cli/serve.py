@@ -5,12 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 from typing import Any
 
 from hiring_bot.bootstrap import Deps, build_deps
+from hiring_bot.cli.help import command
+from hiring_bot.cli.windows_notice import seed_and_warn, windows_warning
 from hiring_bot.config import Settings
+from hiring_bot.db.engine import session_scope
 from hiring_bot.db.migrate import upgrade
+from hiring_bot.domain.windows import sync_windows
+from hiring_bot.domain.windows_file import WindowsFileError, load_windows_file
 from hiring_bot.startup import configure_logging, die, load_settings_or_exit
 
 log = logging.getLogger(__name__)
@@ -24,11 +30,24 @@ def migrate(_args: argparse.Namespace) -> int:
     except Exception as exc:  # a database that cannot be reached is a clear message, not a trace
         die(f"hiring-bot migrate: could not migrate {_redact(settings.database_url)}: {exc}", 1)
     print("database is at the latest schema")
-    # Release is where a new windows.toml takes effect; a bad file is logged, old windows kept.
-    from hiring_bot.scheduler.jobs import seed_windows_from_settings
-
-    configure_logging()
-    seed_windows_from_settings(deps)
+    # Release is where a new windows.toml takes effect. A missing or refused file fails the
+    # release (exit 2), so a deploy never goes live without the windows it was meant to have.
+    try:
+        specs = load_windows_file(settings.windows_file, timezone=settings.timezone)
+    except WindowsFileError as error:
+        lines = [f"hiring-bot migrate: the windows file {settings.windows_file} was refused:"]
+        lines += [f"  - {problem}" for problem in error.problems]
+        lines.append(
+            "Fix it (see windows.toml in the repository for the format) or point WINDOWS_FILE "
+            "at the right file; the windows already in the database stay in force."
+        )
+        die("\n".join(lines))
+    with session_scope(deps.sessions) as session:
+        report = sync_windows(session, specs=specs)
+    print(f"{report.summary()} ({settings.windows_file})")
+    if (warning := windows_warning(deps)) is not None:
+        print(f"hiring-bot migrate: warning: {warning}", file=sys.stderr)
+    deps.engine.dispose()
     return 0
 
 
@@ -107,9 +126,13 @@ def _migrate_quietly(settings: Settings) -> None:
     try:
         upgrade(deps.engine)
     except Exception as exc:
+        deps.engine.dispose()
         die(
             f"hiring-bot: could not prepare the database {_redact(settings.database_url)}: {exc}", 1
         )
+    try:
+        if not settings.run_scheduler:  # else the scheduler's start-up job seeds and warns
+            seed_and_warn(deps)
     finally:
         deps.engine.dispose()
 
@@ -117,7 +140,17 @@ def _migrate_quietly(settings: Settings) -> None:
 def web(_args: argparse.Namespace) -> int:
     settings = load_settings_or_exit(require_slack=True, socket_mode=False)
     configure_logging()
+    _warn_stale_windows(settings)
     return serve_http(settings, workers=settings.web_concurrency, with_scheduler=False)
+
+
+def _warn_stale_windows(settings: Settings) -> None:
+    deps = build_deps(settings)
+    try:
+        if (warning := windows_warning(deps)) is not None:
+            log.warning("%s", warning)
+    finally:
+        deps.engine.dispose()
 
 
 def socket(_args: argparse.Namespace) -> int:
@@ -129,14 +162,32 @@ def socket(_args: argparse.Namespace) -> int:
 
 def _serve_socket(settings: Settings, *, with_scheduler: bool) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
     from hiring_bot.slack.app import build_app
 
     deps = build_deps(settings)
+    handler = SocketModeHandler(build_app(deps), settings.slack_app_token)
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as error:
+        # Slack refused the app-level token: nothing a retry fixes, so one line and exit 2.
+        code = error.response.get("error", "unknown_error")
+        die(
+            f"hiring-bot: Slack refused SLACK_APP_TOKEN ({code}): create an app-level token with "
+            "connections:write under Basic Information -> App-Level Tokens and set it"
+        )
+    except OSError as error:  # URLError included: Slack (SLACK_API_URL) cannot be reached
+        die(
+            f"hiring-bot: could not reach Slack at {settings.slack_api_url} "
+            f"({type(error).__name__}); check the network and SLACK_API_URL",
+            1,
+        )
     if with_scheduler:
         _start_scheduler(deps)
+    # What SocketModeHandler.start() does after connecting: serve until the process is stopped.
     try:
-        SocketModeHandler(build_app(deps), settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+        threading.Event().wait()
     finally:
         deps.background.shutdown()
     return 0
@@ -188,11 +239,48 @@ def clock(_args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    sub.add_parser("run", help="run the bot (default): Socket Mode or HTTP, scheduler in-process")
-    sub.add_parser("web", help="serve HTTP on $PORT with gunicorn (no scheduler)")
-    sub.add_parser("socket", help="run over Socket Mode (needs SLACK_APP_TOKEN)")
-    sub.add_parser("clock", help="run the scheduler alone (the Procfile clock process)")
-    sub.add_parser("migrate", help="upgrade the database to the latest schema (idempotent)")
+    command(
+        sub,
+        "run",
+        summary="run the bot (default): Socket Mode or HTTP, scheduler in-process",
+        description="The whole bot in one process: Socket Mode when SLACK_APP_TOKEN is set, "
+        "else HTTP on $PORT;\nthe reminder scheduler runs inside unless RUN_SCHEDULER=0. "
+        "Migrates the database first.\nRun `hiring-bot doctor` before the first start.",
+        examples=["hiring-bot run", "RUN_SCHEDULER=0 hiring-bot run   # with a separate clock"],
+    )
+    command(
+        sub,
+        "web",
+        summary="serve HTTP on $PORT with gunicorn (no scheduler)",
+        description="POST /slack/events, POST /intake/applications and GET /healthz on $PORT,\n"
+        "WEB_CONCURRENCY gunicorn workers. Reminders need `hiring-bot clock` alongside.",
+        examples=["PORT=3000 hiring-bot web"],
+    )
+    command(
+        sub,
+        "socket",
+        summary="run over Socket Mode (needs SLACK_APP_TOKEN)",
+        description="Connect to Slack over a WebSocket (no public URL needed). A token Slack "
+        "refuses\nends the process at once with exit status 2.",
+        examples=["SLACK_APP_TOKEN=xapp-... hiring-bot socket"],
+    )
+    command(
+        sub,
+        "clock",
+        summary="run the scheduler alone (the Procfile clock process)",
+        description="Reminders, claim releases and the retention pass, until SIGTERM or Ctrl-C. "
+        "Warns at start\nwhen no internship window takes applications any more.",
+        examples=["hiring-bot clock"],
+    )
+    command(
+        sub,
+        "migrate",
+        summary="upgrade the database to the latest schema and load the windows file",
+        description="Upgrade the schema (idempotent), then load WINDOWS_FILE into the database. "
+        "A missing or\nrefused windows file exits 2, so a Heroku release fails instead of "
+        "going live without windows.",
+        examples=["hiring-bot migrate", "WINDOWS_FILE=config/windows.toml hiring-bot migrate"],
+    )
 
 
 HANDLERS = {"run": run, "web": web, "socket": socket, "clock": clock, "migrate": migrate}

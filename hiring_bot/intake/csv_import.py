@@ -14,8 +14,8 @@ duplicates included, and writes nothing.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
@@ -64,10 +64,15 @@ class RowResult:
     ref: int | None = None
     errors: tuple[str, ...] = ()
     outbox_id: int | None = None
+    # Dry run: a duplicate of an earlier row of this file, which only the real run would store
+    # (its provisional reference is rolled back and means nothing).
+    of_row: int | None = None
 
     def line(self, *, dry_run: bool = False) -> str:
         if self.status == "stored":
             return f"row {self.row}: " + ("would be stored" if dry_run else f"stored #{self.ref}")
+        if self.status == "duplicate" and self.of_row is not None:
+            return f"row {self.row}: duplicate of row {self.of_row}"
         if self.status == "duplicate":
             return f"row {self.row}: duplicate of #{self.ref}"
         return f"row {self.row}: error: " + "; ".join(self.errors)
@@ -78,6 +83,8 @@ class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     outbox_ids: list[int] = field(default_factory=list)
+    total: int = 0  # data rows in the file
+    interrupted: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -88,49 +95,93 @@ class ImportReport:
             f"{len(self.rows)} rows: {self.count('stored')} {stored}, "
             f"{self.count('duplicate')} duplicate, {self.count('error')} with errors"
             + (" (dry run: nothing was written)" if dry_run else "")
+            + (
+                f"; interrupted after {len(self.rows)} of {self.total} rows: the rows stored "
+                "stay, run the same command again to continue"
+                if self.interrupted
+                else ""
+            )
         )
 
 
 def import_csv(
-    deps: IntakeContext, *, path: Path, dry_run: bool = False, limits: IntakeLimits | None = None
+    deps: IntakeContext,
+    *,
+    path: Path,
+    dry_run: bool = False,
+    limits: IntakeLimits | None = None,
+    on_row: Callable[[RowResult], None] | None = None,
+    on_start: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
+    """Import every row (``on_row`` sees each result as it is made); Ctrl-C stops after the row
+    in hand, and the report says so."""
     intake_limits = limits or limits_for(deps.settings)
     report = ImportReport()
     with deps.sessions() as session:
         windows = window_specs(session)
     rows = _read(path, report)
-    if dry_run:
-        # One transaction, rolled back: rows that repeat each other are still seen as duplicates.
-        with deps.sessions() as session:
-            for number, values in rows:
-                report.rows.append(
-                    _row(
-                        deps,
-                        session,
-                        number=number,
-                        values=values,
-                        path=path,
-                        windows=windows,
-                        limits=intake_limits,
-                    )
-                )
-            session.rollback()
-        return report
-    for number, values in rows:
-        work = partial(
-            _row,
-            deps,
-            number=number,
-            values=values,
-            path=path,
-            windows=windows,
-            limits=intake_limits,
-        )
-        result = in_transaction(deps.sessions, work)
+    report.total = len(rows)
+    if on_start is not None:
+        on_start(report)
+
+    def record(result: RowResult) -> None:
         report.rows.append(result)
-        if result.outbox_id is not None:
+        if result.outbox_id is not None and not dry_run:
             report.outbox_ids.append(result.outbox_id)
+        if on_row is not None:
+            on_row(result)
+
+    try:
+        if dry_run:
+            _dry_run(deps, rows, path=path, windows=windows, limits=intake_limits, record=record)
+            return report
+        for number, values in rows:
+            work = partial(
+                _row,
+                deps,
+                number=number,
+                values=values,
+                path=path,
+                windows=windows,
+                limits=intake_limits,
+            )
+            record(in_transaction(deps.sessions, work))
+    except KeyboardInterrupt:
+        report.interrupted = True
     return report
+
+
+def _dry_run(
+    deps: IntakeContext,
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    path: Path,
+    windows: list[WindowSpec],
+    limits: IntakeLimits,
+    record: Callable[[RowResult], None],
+) -> None:
+    # One transaction, rolled back: rows that repeat each other are still seen as duplicates,
+    # named by the row the real run would store.
+    stored_by: dict[int, int] = {}  # provisional reference -> row
+    with deps.sessions() as session:
+        try:
+            for number, values in rows:
+                result = _row(
+                    deps,
+                    session,
+                    number=number,
+                    values=values,
+                    path=path,
+                    windows=windows,
+                    limits=limits,
+                )
+                if result.status == "stored" and result.ref is not None:
+                    stored_by[result.ref] = number
+                elif result.status == "duplicate" and result.ref in stored_by:
+                    result = replace(result, of_row=stored_by[result.ref])
+                record(result)
+        finally:
+            session.rollback()
 
 
 def _read(path: Path, report: ImportReport) -> list[tuple[int, dict[str, str]]]:

@@ -75,16 +75,25 @@ class PollReport:
     marked_late: int = 0
     outbox_ids: list[int] = field(default_factory=list)
     outcomes: list[tuple[int, IngestOutcome]] = field(default_factory=list)  # (uid, outcome)
+    total: int = 0  # messages the SEARCH found
+    interrupted: bool = False  # Ctrl-C on the command line: the rest waits for the next pass
 
     def summary(self) -> str:
         return (
             f"mailbox: {len(self.stored)} stored, {self.duplicates} duplicate, "
             f"{self.skipped} skipped, {self.rejected} rejected"
             + (f", {self.marked_late} marked from an earlier pass" if self.marked_late else "")
+            + (
+                f"; interrupted after {len(self.outcomes)} of {self.total}: the rest stay "
+                "unmarked for the next pass"
+                if self.interrupted
+                else ""
+            )
         )
 
 
 Connect = Callable[[MailboxConfig], imaplib.IMAP4]
+OnOutcome = Callable[[int, IngestOutcome, int], None]
 
 
 def parse_imap_url(url: str) -> MailboxConfig:
@@ -150,8 +159,12 @@ def poll_mailbox(
     url: str | None = None,
     limits: IntakeLimits | None = None,
     opener: Connect = connect,
+    on_outcome: OnOutcome | None = None,
 ) -> PollReport:
-    """One pass over the mailbox; raises MailboxError when it cannot run at all."""
+    """One pass over the mailbox; raises MailboxError when it cannot run at all.
+
+    ``on_outcome(uid, outcome, total)`` sees each message as it is done (the CLI's lines and
+    progress); Ctrl-C stops after the message in hand and the report says so."""
     target = url or deps.settings.imap_url
     if not target:
         raise MailboxError("IMAP_URL is not set")
@@ -161,7 +174,7 @@ def poll_mailbox(
         windows = window_specs(session)
     imap = opener(config)
     try:
-        return _pass(deps, imap, config, windows, intake_limits)
+        return _pass(deps, imap, config, windows, intake_limits, on_outcome)
     finally:
         _close(imap)
 
@@ -172,6 +185,7 @@ def _pass(
     config: MailboxConfig,
     windows: list[WindowSpec],
     limits: IntakeLimits,
+    on_outcome: OnOutcome | None = None,
 ) -> PollReport:
     report = PollReport()
     typ, _ = imap.select(_quote(config.mailbox))
@@ -182,6 +196,26 @@ def _pass(
     if typ != "OK":
         raise MailboxError("the server refused the SEARCH")
     uids = sorted(int(u) for u in (data[0] or b"").split() if u.isdigit())
+    report.total = len(uids)
+    try:
+        _each(deps, imap, config, uidvalidity, uids, windows, limits, report, on_outcome)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    log.info("%s", report.summary())
+    return report
+
+
+def _each(
+    deps: IntakeContext,
+    imap: imaplib.IMAP4,
+    config: MailboxConfig,
+    uidvalidity: int,
+    uids: list[int],
+    windows: list[WindowSpec],
+    limits: IntakeLimits,
+    report: PollReport,
+    on_outcome: OnOutcome | None,
+) -> None:
     for uid in uids:
         if _already_processed(deps, config.mailbox, uidvalidity, uid):
             _mark(imap, uid)
@@ -202,8 +236,8 @@ def _pass(
             report.skipped += 1
         else:
             report.rejected += 1
-    log.info("%s", report.summary())
-    return report
+        if on_outcome is not None:
+            on_outcome(uid, outcome, report.total)
 
 
 def _ingest_uid(

@@ -56,6 +56,7 @@ def intake_route(
     ``deliver`` is called with the new card's outbox row after the application is committed.
     """
     intake_limits = limits or limits_for(deps.settings)
+    told_no_window: list[bool] = []  # once per process: an application that matched no window
 
     def route(environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         token = deps.settings.intake_token
@@ -105,6 +106,14 @@ def intake_route(
         if result.outcome == "duplicate":
             return 200, {"ref": result.application_id, "duplicate": True}
         log.info("application #%s received via the webhook", result.application_id)
+        if draft.window_name is None and not told_no_window:
+            told_no_window.append(True)
+            log.warning(
+                "application #%s matched no internship window (%d window(s) in force): check the "
+                "windows with /intern windows or `hiring-bot doctor`",
+                result.application_id,
+                len(windows),
+            )
         if result.outbox_id is not None:
             deliver([result.outbox_id])
         return 201, {"ref": result.application_id}

@@ -21,3 +21,5 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # A backfill's card posts (`--no-post`): kept, never picked up by a deliverer.
+    HELD = "held"

@@ -170,6 +170,19 @@ EXTRA_PARAMS: dict[str, tuple[ParamSpec, ...]] = {
     "conversations.replies": (ParamSpec("include_all_metadata", "boolean"),),
 }
 
+# What a freshly installed app with the repository's manifest is granted (x-oauth-scopes).
+DEFAULT_BOT_SCOPES: tuple[str, ...] = (
+    "commands",
+    "chat:write",
+    "channels:read",
+    "groups:read",
+    "im:write",
+    "users:read",
+    "files:write",
+    "channels:history",
+    "groups:history",
+)
+
 # Methods that take the app-level token (xapp-...) and refuse bot tokens; every other method
 # refuses app-level tokens, as Slack does ("not_allowed_token_type").
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
@@ -525,6 +538,11 @@ class FakeSlack:
 
         self.channel_members: dict[str, list[str]] = {}
         self.users: dict[str, dict[str, Any] | None] = {}
+        # The installed token's scopes, sent as Slack does in the ``x-oauth-scopes`` header of
+        # every answer to a bot-token call.
+        self.bot_scopes: list[str] = list(DEFAULT_BOT_SCOPES)
+        # Channels (of ``channel_members``) the bot is a member of; None: all of them.
+        self.bot_channels: set[str] | None = None
         # Who pressed what: the sender of an interaction registers its trigger_id here, so
         # views.open knows whose screen the modal is on.
         self.trigger_users: dict[str, str] = {}
@@ -853,6 +871,8 @@ class FakeSlack:
                 raise _Reply({"ok": False, "error": "not_allowed_token_type"})
             if token not in wanted:
                 raise _Reply({"ok": False, "error": "invalid_auth"})
+            if token in self.valid_tokens:
+                extra_headers["x-oauth-scopes"] = ",".join(self.bot_scopes)
             if parse_problems:
                 self._violate(method, parse_problems)
                 raise _Reply(_error("invalid_arguments", parse_problems))
@@ -1002,6 +1022,23 @@ class FakeSlack:
             else ""
         )
         return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
+
+    def _m_conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = str(p["channel"])
+        if channel not in self.channel_members:
+            return {"ok": False, "error": "channel_not_found"}
+        is_member = self.bot_channels is None or channel in self.bot_channels
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "name": f"channel-{channel.lower()}",
+                "is_channel": channel.startswith("C"),
+                "is_private": channel.startswith("G"),
+                "is_archived": False,
+                "is_member": is_member,
+            },
+        }
 
     def _m_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if self.socket_mode_url is None:

@@ -21,10 +21,12 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from hiring_bot.deps import Deps
+from hiring_bot.domain.calendar import local_date
 from hiring_bot.domain.reminder_ledger import DispatchReport, dispatch
 from hiring_bot.domain.reminder_messages import ClaimRelease
 from hiring_bot.domain.reminder_schedule import ALL_KINDS, DAILY_KINDS, Kind
 from hiring_bot.domain.reminders import Plan, plan_reminders
+from hiring_bot.domain.window_outlook import window_outlook
 from hiring_bot.domain.windows import SyncReport, seed_windows
 from hiring_bot.slack.blocks import render_reminder
 from hiring_bot.slack.delivery import DeliveryReport, deliver_pending
@@ -109,7 +111,20 @@ def startup_job(deps: Deps) -> None:
         seed_windows_from_settings(deps)
     except Exception:
         log.exception("seeding the windows file failed; the windows in the database stay")
+    _warn_if_no_window_takes_applications(deps)
     _guarded("startup", deps, ALL_KINDS)
+
+
+def _warn_if_no_window_takes_applications(deps: Deps) -> None:
+    """On every start: a stale windows file silently leaves new applications without a window."""
+    today = local_date(deps.clock.now(), deps.settings.timezone)
+    try:
+        with deps.sessions() as session:
+            warning = window_outlook(session, today=today).warning()
+    except Exception:  # the reminder run below reports database trouble
+        return
+    if warning is not None:
+        log.warning("%s", warning)
 
 
 def daily_job(deps: Deps) -> None:

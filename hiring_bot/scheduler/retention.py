@@ -9,12 +9,13 @@ counts only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.orm import Session
 
 from hiring_bot.db.engine import begin_write
 from hiring_bot.deps import Deps
@@ -43,6 +44,8 @@ class PurgeReport:
     unchanged: list[int] = field(default_factory=list)  # already anonymised
     missing: list[int] = field(default_factory=list)  # no such application
     failed: list[int] = field(default_factory=list)
+    total: int = 0
+    interrupted: bool = False
 
     @property
     def outbox_ids(self) -> list[int]:
@@ -58,6 +61,9 @@ class PurgeReport:
         if self.failed:
             parts.append(f"{len(self.failed)} failed (retried on the next pass)")
         tail = " (dry run: nothing changed)" if dry_run else ""
+        if self.interrupted:
+            done = len(self.lines)
+            tail += f"; interrupted after {done} of {self.total}: run it again for the rest"
         return ", ".join(parts) + tail
 
 
@@ -77,11 +83,15 @@ def purge(
     now: datetime | None = None,
     actor: str = ACTOR,
     dry_run: bool = False,
+    on_line: Callable[[str, int], None] | None = None,
 ) -> PurgeReport:
     """Anonymise `refs` now (an erasure request), or without refs everything due.
 
-    A dry run does the same work in transactions that are rolled back, so it shows exactly what
-    would happen and changes nothing.
+    A dry run does the same work in one transaction that is rolled back at the end, so it shows
+    exactly what would happen (an applicant's second application sees the first one anonymised,
+    as in the real run) and changes nothing. ``on_line`` sees each line as it is made (and the
+    number of applications in all); Ctrl-C
+    stops after the application in hand.
     """
     instant = now or deps.clock.now()
     report = PurgeReport()
@@ -91,8 +101,29 @@ def purge(
     else:
         targets = [(ref, "") for ref in dict.fromkeys(refs)]
         reason = REASON_REQUEST
-    for ref, why in targets:
-        _one(deps, report, ref=ref, why=why, reason=reason, actor=actor, now=instant, dry=dry_run)
+    report.total = len(targets)
+    shared = deps.sessions() if dry_run else None
+    try:
+        for ref, why in targets:
+            _one(
+                deps,
+                report,
+                ref=ref,
+                why=why,
+                reason=reason,
+                actor=actor,
+                now=instant,
+                dry=dry_run,
+                shared=shared,
+            )
+            if on_line is not None:
+                on_line(report.lines[-1], report.total)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        if shared is not None:
+            shared.rollback()
+            shared.close()
     return report
 
 
@@ -106,8 +137,16 @@ def _one(
     actor: str,
     now: datetime,
     dry: bool,
+    shared: Session | None = None,
 ) -> None:
-    session = deps.sessions()
+    # NotFound and "already anonymised" are raised before anything changes, so a shared dry-run
+    # session keeps what the earlier applications did (an unexpected error loses it: rollback).
+    session = shared or deps.sessions()
+
+    def undo_own() -> None:
+        if shared is None:
+            session.rollback()
+
     try:
         # Holds the write lock (SQLite) before reading, so no rating lands between this pass
         # reading the reviews and clearing their notes.
@@ -116,16 +155,16 @@ def _one(
             session, application_id=ref, actor=actor, now=now, reason=reason
         )
         if dry:
-            session.rollback()
+            session.flush()
         else:
             session.commit()
     except NotFound:
-        session.rollback()
+        undo_own()
         report.missing.append(ref)
         report.lines.append(f"#{ref}: no such application")
         return
     except DomainError as refusal:  # already anonymised
-        session.rollback()
+        undo_own()
         report.unchanged.append(ref)
         report.lines.append(f"#{ref}: {refusal.message}")
         return
@@ -136,7 +175,8 @@ def _one(
         report.lines.append(f"#{ref}: failed ({type(error).__name__}); nothing changed")
         return
     finally:
-        session.close()
+        if shared is None:
+            session.close()
     report.done.append(result)
     report.lines.append(result.line(dry_run=dry) + why)
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from tests.db import empty_database
-from tests.integration.processes import run_cli
+from tests.integration.processes import REPO, run_cli
 
 SUBCOMMANDS = ["run", "web", "socket", "clock", "migrate", "sandbox"]
 
@@ -75,8 +75,9 @@ def test_dotenv_is_read_but_never_overrides_the_environment(tmp_path: Path) -> N
 def test_migrate_creates_the_schema_and_is_idempotent(kind: str, tmp_path: Path) -> None:
     with empty_database(kind, tmp_path) as url:
         heroku_style = url.replace("postgresql+psycopg://", "postgres://")
-        first = run_cli("migrate", env={"DATABASE_URL": heroku_style}, cwd=tmp_path)
-        second = run_cli("migrate", env={"DATABASE_URL": heroku_style}, cwd=tmp_path)
+        env = {"DATABASE_URL": heroku_style, "WINDOWS_FILE": str(REPO / "windows.toml")}
+        first = run_cli("migrate", env=env, cwd=tmp_path)
+        second = run_cli("migrate", env=env, cwd=tmp_path)
         engine = create_engine(url.replace("postgres://", "postgresql+psycopg://"))
         try:
             tables = set(inspect(engine).get_table_names())

@@ -8,12 +8,21 @@ import pytest
 
 from tests.db import empty_database
 from tests.fakes.slack_api import FakeSlack
-from tests.integration.processes import free_port, get_json, process, procfile, wait_for_health
+from tests.integration.processes import (
+    REPO,
+    free_port,
+    get_json,
+    process,
+    procfile,
+    wait_for_health,
+)
 
 SLACK_ENV = {
     "SLACK_BOT_TOKEN": "xoxb-test",
     "SLACK_SIGNING_SECRET": "procfile-secret",
     "HIRING_CHANNEL": "C0HIRING",
+    # Heroku runs the release in the app's folder, where windows.toml is; the tests run elsewhere.
+    "WINDOWS_FILE": str(REPO / "windows.toml"),
 }
 
 

@@ -102,7 +102,7 @@ def test_retention_pass_anonymises_what_is_due_and_updates_the_card_before_exit(
     assert result.stdout.splitlines() == [
         f"anonymised #{old} (window {WINTER} ended 2018-07-01 00:00)",
         "1 anonymised",
-        "Slack: 1 card update(s) / file deletion(s) sent",
+        "Slack: 1 card update(s) / file deletion(s) delivered",
     ]
     assert state(deps, old) == (f"Anonymised applicant #{old}", True)
     assert state(deps, new) == ("Grace Hopper", False)

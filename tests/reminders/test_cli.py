@@ -93,7 +93,8 @@ def test_sending_delivers_before_exit_and_never_twice(
 
     again = run_cli("reminders", "--at", T14, env=env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert "0 sent" in again.stdout
+    assert "0 queued" in again.stdout
+    assert "Slack: 0 message(s) delivered" in again.stdout
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
     # The dry run now has nothing left to show either.
     dry = run_cli("reminders", "--at", T14, "--dry-run", "--json", env=env, cwd=tmp_path)

@@ -53,8 +53,14 @@ def test_readme_configuration_table_names_every_variable() -> None:
         assert f"`{name}`" in table, name
 
 
-def test_readme_quickstart_is_the_two_make_commands() -> None:
+def test_readme_quickstart_walks_through_doctor_to_a_run() -> None:
     readme = (REPO / "README.md").read_text()
     quickstart = readme.split("## Quickstart", 1)[1].split("```", 2)[1]
     commands = [line.split("#")[0].strip() for line in quickstart.splitlines()[1:] if line.strip()]
     assert commands == ["make run", "make test"]
+    # The way to a real deployment: windows first, then doctor until green, then run.
+    in_slack = readme.split("### 2. Run it in Slack", 1)[1].split("```", 2)[1]
+    steps = [line.split("#")[0].strip() for line in in_slack.splitlines()[1:] if line.strip()]
+    assert steps == ["cp .env.example .env", "$EDITOR windows.toml", "make doctor", "make run"]
+    makefile = (REPO / "Makefile").read_text()
+    assert "\ndoctor: install\n\t$(BIN)/hiring-bot doctor\n" in makefile

@@ -19,7 +19,7 @@ from hiring_bot.cli.intake import ingest_paths
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, Review
 from hiring_bot.intake.csv_import import CsvImportError, import_csv
-from hiring_bot.intake.export import EXPORT_KEYS, export_records
+from hiring_bot.intake.export import CONTRACT_KEYS, EXPORT_KEYS, export_records
 from tests.conftest import ALICE, REPO
 from tests.db import TestDatabase
 from tests.integration.intake.helpers import (
@@ -209,7 +209,7 @@ def test_import_csv_reports_row_errors_and_a_dry_run_writes_nothing(
 ) -> None:
     dry = run_cli("import-csv", str(sheet), "--dry-run", env=cli_env(db), cwd=tmp_path)
 
-    assert dry.returncode == 0, dry.stderr
+    assert dry.returncode == 1, dry.stderr  # rows refused: partial work, as the real run
     assert dry.stdout.splitlines() == [
         "row 2: would be stored",
         "row 3: error: email: is not an email address",
@@ -221,7 +221,7 @@ def test_import_csv_reports_row_errors_and_a_dry_run_writes_nothing(
     assert applications(deps.sessions) == []
 
     real = run_cli("import-csv", str(sheet), env=cli_env(db), cwd=tmp_path)
-    assert real.returncode == 0, real.stderr
+    assert real.returncode == 1, real.stderr  # two rows refused
     [ada, alan] = applications(deps.sessions)
     # (PostgreSQL sequences do not roll back, so the dry run used up some numbers there.)
     assert real.stdout.splitlines()[0] == f"row 2: stored #{ada.id}"
@@ -265,6 +265,7 @@ def test_export_json_is_one_array_with_exactly_the_issue_keys(
     assert isinstance(records, list)
     assert len(records) == 3
     assert all(tuple(r) == EXPORT_KEYS for r in records)
+    assert EXPORT_KEYS[: len(CONTRACT_KEYS)] == CONTRACT_KEYS  # new keys only ever appended
     ada = records[0]
     assert ada["ref"] == 1
     assert ada["name"] == "Ada Lovelace"

@@ -264,3 +264,19 @@ def test_a_resume_over_the_attachment_limit_is_a_413(running_app: RunningApp) ->
 
 def test_get_is_not_allowed(running_app: RunningApp) -> None:
     assert post(running_app, None, raw=b"", method="GET")[0] == 405
+
+
+def test_applications_matching_no_window_are_logged_once_per_process(
+    running_app: RunningApp, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="hiring_bot.intake.webhook"):
+        for n in range(3):
+            body = form_body(email=f"nowindow{n}@example.edu", period="autumn 2031")
+            status, _ = post(running_app, body)
+            assert status == 201
+        status, _ = post(running_app, form_body(email="matched@example.edu"))
+        assert status == 201
+    warnings = [r.getMessage() for r in caplog.records if "matched no internship" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "example.edu" not in warnings[0]  # references only, never the applicant
+    assert running_app.deps.background.wait_idle(10)
