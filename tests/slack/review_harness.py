@@ -65,10 +65,14 @@ class Harness:
         before = len(self.fake.responses)
         response = send()
         assert response.status == 200, response.text
+        in_ack = ack_answer(response)
+        if in_ack is not None:
+            return in_ack
         return self.fake.wait_for_response(before + 1, timeout=TIMEOUT)[before]
 
     def command(self, text: str, *, user: str = ALICE) -> dict[str, Any]:
-        """`/intern <text>`; returns the ephemeral answer posted to the response_url."""
+        """`/intern <text>`; returns the ephemeral answer: the ack's body when it carries one,
+        else the answer posted to the response_url."""
         return self._answered(lambda: self.command_ack(text, user=user))
 
     def command_ack(self, text: str, *, user: str = ALICE) -> Response:
@@ -105,6 +109,15 @@ class Harness:
     def updates(self) -> int:
         self.deps.background.wait_idle(TIMEOUT)
         return len(self.fake.calls_to("chat.update"))
+
+
+def ack_answer(response: Response) -> dict[str, Any] | None:
+    """The message an ack's body carries (text or blocks), or None for an empty ack."""
+    if not response.body.strip():
+        return None
+    body = response.json()
+    assert isinstance(body, dict), body
+    return body if body.get("text") or body.get("blocks") else None
 
 
 def text_of(answer: dict[str, Any]) -> str:
