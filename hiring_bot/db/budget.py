@@ -3,13 +3,16 @@
 Inside `within(seconds)`, every database statement this thread runs is cut off when the budget is
 spent: on SQLite a progress handler interrupts the running statement and the busy timeout is
 shortened to what is left; on Postgres each transaction begins with `SET LOCAL
-statement_timeout` (and `lock_timeout`) set to what is left. A statement stopped that way (or one
-that fails once the deadline has passed) leaves the block as `Overrun`, so the caller can answer
-"still working" and do the work again later without a budget. Outside a budget nothing changes.
+statement_timeout` (and `lock_timeout`) set to what is left. A statement stopped that way leaves the
+block as `Overrun`, so the caller can answer "still working" and do the work again later without a
+budget; a database that cannot be reached stays the error it is (waiting would not help). Outside
+a budget nothing changes.
 """
 
 from __future__ import annotations
 
+import math
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 # Reads answered in the ack: well under Slack's 3 s, leaving room for the rest of the request.
 READ_BUDGET_SECONDS = 1.0
@@ -41,7 +43,8 @@ def remaining_ms() -> int | None:
     end = deadline()
     if end is None:
         return None
-    return max(1, int((end - time.monotonic()) * 1000))
+    # Rounded up: a busy timeout of this many milliseconds ends at or after the deadline.
+    return max(1, math.ceil((end - time.monotonic()) * 1000) + 1)
 
 
 @contextmanager
@@ -52,12 +55,38 @@ def within(seconds: float) -> Iterator[None]:
     _local.deadline = end if outer is None else min(outer, end)
     try:
         yield
-    except (OperationalError, PoolTimeout) as exc:
-        if time.monotonic() >= _local.deadline:
+    except OperationalError as exc:
+        if ran_out(exc):
             raise Overrun() from exc
         raise
     finally:
         _local.deadline = outer
+
+
+def ran_out(exc: BaseException) -> bool:
+    """True when `exc` is a statement this thread's budget stopped."""
+    end = deadline()
+    return (
+        end is not None
+        and isinstance(exc, OperationalError)
+        and time.monotonic() >= end
+        and _cut_off(exc)
+    )
+
+
+# Postgres SQLSTATEs of a statement stopped by statement_timeout or lock_timeout.
+_PG_CUT_OFF = {"57014", "55P03"}
+# SQLite: stopped by the progress handler, or the (shortened) busy timeout expired.
+_SQLITE_CUT_OFF = {"interrupted", "database is locked"}
+
+
+def _cut_off(exc: OperationalError) -> bool:
+    """The budget stopped the statement (it may well succeed given time), as opposed to a
+    database that is unreachable, which waiting longer would not fix."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _PG_CUT_OFF:
+        return True
+    return isinstance(orig, sqlite3.OperationalError) and str(orig) in _SQLITE_CUT_OFF
 
 
 def install(engine: Engine) -> None:

@@ -63,12 +63,7 @@ class Harness:
 
     def _answered(self, send: Any) -> dict[str, Any]:
         before = len(self.fake.responses)
-        response = send()
-        assert response.status == 200, response.text
-        in_ack = ack_answer(response)
-        if in_ack is not None:
-            return in_ack
-        return self.fake.wait_for_response(before + 1, timeout=TIMEOUT)[before]
+        return answer_to(send(), self.fake, before=before)
 
     def command(self, text: str, *, user: str = ALICE) -> dict[str, Any]:
         """`/intern <text>`; returns the ephemeral answer: the ack's body when it carries one,
@@ -118,6 +113,17 @@ def ack_answer(response: Response) -> dict[str, Any] | None:
     body = response.json()
     assert isinstance(body, dict), body
     return body if body.get("text") or body.get("blocks") else None
+
+
+def answer_to(
+    response: Response, fake: FakeSlack, *, before: int, timeout: float = TIMEOUT
+) -> dict[str, Any]:
+    """The answer to a request: in its ack, else the first response_url post after `before`."""
+    assert response.status == 200, response.text
+    in_ack = ack_answer(response)
+    if in_ack is not None:
+        return in_ack
+    return fake.wait_for_response(before + 1, timeout=timeout)[before]
 
 
 def text_of(answer: dict[str, Any]) -> str:

@@ -197,7 +197,8 @@ def test_the_ack_never_waits_on_slack(harness: Harness) -> None:
     assert elapsed < 1.0, f"ack took {elapsed:.2f}s"
     # The confirmation is the ack itself; the card update follows from the outbox.
     confirmation = ack_answer(response)
-    assert confirmation is not None and "You claimed" in confirmation["text"]
+    assert confirmation is not None
+    assert "You claimed" in confirmation["text"]
     harness.wait_updates(1)
     assert harness.fake.responses == []
 
