@@ -124,7 +124,7 @@ def bench_app(
 ) -> list[Result]:
     """Ingest `count` applications, then time signed `/intern` requests over HTTP against them.
 
-    "ack" is Slack's 200; "reply" is the answer arriving on the response_url.
+    "ack" is Slack's 200; "reply" is the answer readable: in the ack, or on the response_url.
     """
     from hiring_bot.slack.app import build_app
     from hiring_bot.web import build_web
@@ -150,8 +150,9 @@ def bench_app(
                     )
                     acks.append((time.perf_counter() - started) * 1000)
                     assert response.status == 200
-                    replies_seen += 1
-                    fake.wait_for_response(replies_seen, timeout=10)
+                    if not response.body.strip():  # else the answer came in the ack
+                        replies_seen += 1
+                        fake.wait_for_response(replies_seen, timeout=10)
                     replies.append((time.perf_counter() - started) * 1000)
                 ack95, reply95 = percentile(acks, 0.95), percentile(replies, 0.95)
                 label = f"/intern {text}"

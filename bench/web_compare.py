@@ -9,6 +9,7 @@ when the answer lands on the response_url. Slash commands are signed exactly as 
 from __future__ import annotations
 
 import http.client
+import itertools
 import os
 import signal
 import socket
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.signed import sign
+
+_TRIGGERS = itertools.count(1)
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
@@ -216,7 +219,8 @@ class Commander:
                 "text": text,
                 "api_app_id": "A0BENCH",
                 "response_url": response_url,
-                "trigger_id": "1.2.bench",
+                # One invocation, one trigger_id: a repeated one is a Slack retry, not acted on.
+                "trigger_id": f"{next(_TRIGGERS)}.{os.getpid()}.bench",
             }
         ).encode()
         ts = str(int(time.time()))

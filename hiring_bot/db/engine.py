@@ -24,6 +24,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from hiring_bot.db import budget
+
 # How long a statement waits for another connection's SQLite lock before failing.
 SQLITE_BUSY_TIMEOUT = 2.0
 # Postgres: seconds to establish a connection (libpq's connect_timeout), and server-side limits
@@ -62,19 +64,21 @@ def _sqlite_engine(url: str, busy_timeout: float, **kwargs: Any) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
         # pysqlite emits no BEGIN (nor COMMIT before DDL) of its own; the "begin" hook does.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
+        record.info["busy_timeout_ms"] = int(busy_timeout * 1000)
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(_BEGIN)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == _IMMEDIATE else "BEGIN")
 
+    budget.install(engine)
     return engine
 
 
@@ -95,7 +99,9 @@ def _postgres_engine(url: str, lock_timeout_ms: int, **kwargs: Any) -> Engine:
         "options": f"{given} {limits}".strip(),
         **kwargs.pop("connect_args", {}),
     }
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    budget.install(engine)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -16,6 +16,10 @@ def _example_env(fake_url: str) -> str:
             line = f"SLACK_API_URL={fake_url}"
         elif line.startswith("SLACK_BOT_TOKEN="):
             line = "SLACK_BOT_TOKEN=xoxb-test"
+        elif line.startswith("SLACK_SIGNING_SECRET="):
+            line = "SLACK_SIGNING_SECRET=run-test-signing-secret"
+        elif line.startswith("HIRING_CHANNEL="):
+            line = "HIRING_CHANNEL=C0HIRING"
         lines.append(line)
     return "\n".join(lines) + "\n"
 

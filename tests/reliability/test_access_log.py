@@ -7,11 +7,12 @@ import http.client
 import signal
 from pathlib import Path
 
+from tests.conftest import REPO
 from tests.db import empty_database
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.processes import free_port, process, procfile, wait_for_health
 
-SECRET = "s3cr3t-query-token"
+SECRET = "s3cr3t-query-token-Zq8vN2xL0pWm4RtY"
 
 
 def _get(port: int, path: str) -> int:
@@ -39,6 +40,7 @@ def test_the_access_log_has_paths_without_query_strings_or_forged_lines(tmp_path
             "SLACK_API_URL": fake.url,
             "RUN_SCHEDULER": "0",
             "INTAKE_TOKEN": SECRET,
+            "WINDOWS_FILE": str(REPO / "windows.toml"),
         }
         with process(lines["release"], env=env, cwd=tmp_path) as release:
             assert release.wait(timeout=120) == 0

@@ -26,7 +26,7 @@ from tests.fakes.signed import SlackRequests
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.processes import get_json
 from tests.reliability.faults import BlackHole, database_locked, settings_for, writes_blocked
-from tests.slack.review_harness import Harness, harness
+from tests.slack.review_harness import Harness, answer_to, harness
 
 __all__ = ["harness"]
 
@@ -67,8 +67,7 @@ def test_locked_database_commands_answer_within_seconds_and_healthz_is_503(
     with database_locked(db):
         start = time.monotonic()
         ack = harness.command_ack(f"claim {ref}")
-        assert ack.status == 200
-        answer = harness.fake.wait_for_response(before + 1, timeout=10)[before]
+        answer = answer_to(ack, harness.fake, before=before, timeout=10)
         elapsed = time.monotonic() - start
         status, body, health_took = timed_get(f"{harness.app.base_url}/healthz")
     assert "database is busy or not answering" in answer["text"], answer
@@ -151,7 +150,7 @@ def test_silent_postgres_healthz_is_503_in_time_and_commands_still_answered(
         "help", user_id=ALICE, channel_id=HIRING_CHANNEL, response_url=fake_slack.response_url()
     )
     acked = time.monotonic() - start
-    help_answer = fake_slack.wait_for_response(1, timeout=5)[0]
+    help_answer = answer_to(ack, fake_slack, before=0)
     for thread in threads:
         thread.join(10)
     assert ack.status == 200
@@ -164,10 +163,11 @@ def test_silent_postgres_healthz_is_503_in_time_and_commands_still_answered(
     assert sum(1 for _s, b, _t in probes if b["database"] == "busy") >= 12, probes
 
     start = time.monotonic()
-    slack.slash_command(
+    before = len(fake_slack.responses)
+    listed = slack.slash_command(
         "list", user_id=ALICE, channel_id=HIRING_CHANNEL, response_url=fake_slack.response_url()
     )
-    answer = fake_slack.wait_for_response(2, timeout=10)[1]
+    answer = answer_to(listed, fake_slack, before=before, timeout=10)
     took = time.monotonic() - start
     assert "database is busy or not answering" in answer["text"]
     assert took < SLACK_ACK + LOADED_MACHINE, f"/intern list answered after {took:.1f} s"

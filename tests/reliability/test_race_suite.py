@@ -5,6 +5,7 @@ parallel first ratings. Each asserts the counts, per trial."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.reliability.scenarios import (
     purge_vs_rate,
     reviewer,
 )
-from tests.slack.review_harness import Harness, harness
+from tests.slack.review_harness import Harness, ack_answer, harness
 
 __all__ = ["harness"]
 
@@ -61,10 +62,15 @@ def test_fifty_claimers_over_http(harness: Harness) -> None:
     before = len(harness.fake.responses)
     barrier = threading.Barrier(len(people))
     acks: list[int] = []
+    in_acks: list[dict[str, Any]] = []
 
     def send(user: str) -> None:
         barrier.wait()
-        acks.append(harness.command_ack(f"claim {ref}", user=user).status)
+        response = harness.command_ack(f"claim {ref}", user=user)
+        acks.append(response.status)
+        answer = ack_answer(response)
+        if answer is not None:
+            in_acks.append(answer)
 
     threads = [threading.Thread(target=send, args=(user,)) for user in people]
     for thread in threads:
@@ -72,7 +78,10 @@ def test_fifty_claimers_over_http(harness: Harness) -> None:
     for thread in threads:
         thread.join(30)
     assert acks == [200] * len(people)
-    answers = harness.fake.wait_for_response(before + len(people), timeout=60)[before:]
+    # Each answer is in its ack (or, failing that, on the response_url): one per claimer.
+    posted = len(people) - len(in_acks)
+    answers = [*in_acks, *harness.fake.wait_for_response(before + posted, timeout=60)[before:]]
+    assert len(answers) == len(people)
     outcomes = [
         Outcome("ok" if "You claimed" in a["text"] else "refused", a["text"]) for a in answers
     ]

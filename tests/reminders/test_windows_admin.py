@@ -15,18 +15,18 @@ from hiring_bot.domain.windows_file import load_windows_file
 from hiring_bot.slack import ids
 from tests.conftest import ADMIN, ALICE, HIRING_CHANNEL, OUTSIDER, REPO, RunningApp
 from tests.fakes.slack_api import FakeSlack
+from tests.slack.review_harness import answer_to
 
 TIMEOUT = 5.0
 
 
 def command(app: RunningApp, fake: FakeSlack, text: str, *, user: str) -> dict[str, Any]:
-    """`/intern <text>`; the ephemeral answer posted to the response_url (if any)."""
+    """`/intern <text>`; the ephemeral answer, in the ack or posted to the response_url."""
     before = len(fake.responses)
     response = app.slack.slash_command(
         text, user_id=user, channel_id=HIRING_CHANNEL, response_url=fake.response_url()
     )
-    assert response.status == 200, response.text
-    return fake.wait_for_response(before + 1, timeout=TIMEOUT)[before]
+    return answer_to(response, fake, before=before, timeout=TIMEOUT)
 
 
 def open_modal(app: RunningApp, fake: FakeSlack, text: str) -> dict[str, Any]:

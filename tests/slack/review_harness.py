@@ -19,7 +19,7 @@ from tests.fakes.signed import Response
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.slack.review_factories import add_application, add_window
 
-TIMEOUT = 5.0
+TIMEOUT = 15.0  # generous: only a failing test waits this long
 
 
 class Harness:
@@ -63,12 +63,11 @@ class Harness:
 
     def _answered(self, send: Any) -> dict[str, Any]:
         before = len(self.fake.responses)
-        response = send()
-        assert response.status == 200, response.text
-        return self.fake.wait_for_response(before + 1, timeout=TIMEOUT)[before]
+        return answer_to(send(), self.fake, before=before)
 
     def command(self, text: str, *, user: str = ALICE) -> dict[str, Any]:
-        """`/intern <text>`; returns the ephemeral answer posted to the response_url."""
+        """`/intern <text>`; returns the ephemeral answer: the ack's body when it carries one,
+        else the answer posted to the response_url."""
         return self._answered(lambda: self.command_ack(text, user=user))
 
     def command_ack(self, text: str, *, user: str = ALICE) -> Response:
@@ -105,6 +104,26 @@ class Harness:
     def updates(self) -> int:
         self.deps.background.wait_idle(TIMEOUT)
         return len(self.fake.calls_to("chat.update"))
+
+
+def ack_answer(response: Response) -> dict[str, Any] | None:
+    """The message an ack's body carries (text or blocks), or None for an empty ack."""
+    if not response.body.strip():
+        return None
+    body = response.json()
+    assert isinstance(body, dict), body
+    return body if body.get("text") or body.get("blocks") else None
+
+
+def answer_to(
+    response: Response, fake: FakeSlack, *, before: int, timeout: float = TIMEOUT
+) -> dict[str, Any]:
+    """The answer to a request: in its ack, else the first response_url post after `before`."""
+    assert response.status == 200, response.text
+    in_ack = ack_answer(response)
+    if in_ack is not None:
+        return in_ack
+    return fake.wait_for_response(before + 1, timeout=timeout)[before]
 
 
 def text_of(answer: dict[str, Any]) -> str:

@@ -275,8 +275,12 @@ def stage_command(ctx: CommandContext) -> None:
 
 
 def add_review_commands(router: CommandRouter) -> None:
-    router.add("list", list_command, usage="list [filters…]", summary="Find applications")
-    router.add("show", show_command, usage="show <ref>", summary="Full details of one")
+    router.add(
+        "list", list_command, usage="list [filters…]", summary="Find applications", reads_only=True
+    )
+    router.add(
+        "show", show_command, usage="show <ref>", summary="Full details of one", reads_only=True
+    )
     router.add("claim", claim_command, usage="claim <ref>", summary="Take one to review")
     router.add("unclaim", unclaim_command, usage="unclaim <ref>", summary="Give it back")
     router.add(
@@ -287,5 +291,17 @@ def add_review_commands(router: CommandRouter) -> None:
     router.add(
         "stage", stage_command, usage="stage <ref> <stage> [reason]", summary="Move it along"
     )
-    router.add("windows", windows_command, usage="windows", summary="Deadlines with countdowns")
-    router.add("stats", stats_command, usage="stats [window]", summary="Funnel and reviewers")
+    router.add(
+        "windows",
+        windows_command,
+        usage="windows",
+        summary="Deadlines with countdowns",
+        reads_only=True,
+    )
+    router.add(
+        "stats",
+        stats_command,
+        usage="stats [window]",
+        summary="Funnel and reviewers",
+        reads_only=True,
+    )

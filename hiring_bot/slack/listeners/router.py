@@ -13,7 +13,7 @@ from hiring_bot.deps import Deps
 
 @dataclass(frozen=True)
 class CommandContext:
-    """One `/intern` invocation, already acknowledged, as a sub-command handler sees it."""
+    """One `/intern` invocation as a sub-command handler sees it (run before the ack)."""
 
     deps: Deps
     client: WebClient
@@ -23,7 +23,8 @@ class CommandContext:
     args: list[str]  # the words after it
     rest: str  # the text after it, spacing kept (for notes and reasons)
     trigger_id: str
-    respond: Callable[..., Any]  # Bolt's respond(): ephemeral by default via response_url
+    # The first answer goes back in the ack, any later one through Bolt's respond() (response_url).
+    respond: Callable[..., Any]
 
 
 SubcommandHandler = Callable[[CommandContext], None]
@@ -35,14 +36,24 @@ class Subcommand:
     handler: SubcommandHandler
     usage: str  # e.g. "rate <ref> <1-5> [notes]"
     summary: str
+    # Only reads: answered within the read budget, or else later through response_url.
+    reads_only: bool = False
 
 
 @dataclass
 class CommandRouter:
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
 
-    def add(self, name: str, handler: SubcommandHandler, *, usage: str, summary: str) -> None:
-        self.subcommands[name] = Subcommand(name, handler, usage, summary)
+    def add(
+        self,
+        name: str,
+        handler: SubcommandHandler,
+        *,
+        usage: str,
+        summary: str,
+        reads_only: bool = False,
+    ) -> None:
+        self.subcommands[name] = Subcommand(name, handler, usage, summary, reads_only)
 
     def get(self, name: str) -> Subcommand | None:
         return self.subcommands.get(name)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hiring_bot.db import budget
 from hiring_bot.deps import Deps
 from hiring_bot.domain import applications, list_filters, queries, reviews
 from hiring_bot.domain.errors import InvalidInput
@@ -184,10 +185,30 @@ OUTSIDER_HOME: dict[str, Any] = {
 }
 
 
+LOADING_HOME: dict[str, Any] = {
+    "type": "home",
+    "blocks": [
+        section("*Internship hiring*\nStill loading your queue — it appears in a moment."),
+    ],
+}
+
+
 def publish_home(deps: Deps, client: Any, *, user_id: str, access: Access) -> None:
+    """Publish the Home tab, its data read within the read budget; past it, a short "loading"
+    view goes up first and the full one follows once the read has finished without a budget."""
     if access is Access.NONE:
         client.views_publish(user_id=user_id, view=OUTSIDER_HOME)
         return
+    try:
+        with budget.within(budget.READ_BUDGET_SECONDS):
+            view = _home_view(deps, user_id=user_id, access=access)
+    except budget.Overrun:
+        client.views_publish(user_id=user_id, view=LOADING_HOME)
+        view = _home_view(deps, user_id=user_id, access=access)
+    client.views_publish(user_id=user_id, view=view)
+
+
+def _home_view(deps: Deps, *, user_id: str, access: Access) -> dict[str, Any]:
     now = deps.clock.now()
 
     def work(session: Session) -> dict[str, Any]:
@@ -200,5 +221,5 @@ def publish_home(deps: Deps, client: Any, *, user_id: str, access: Access) -> No
         )
         return build_home(home)
 
-    view = read(deps, work)
-    client.views_publish(user_id=user_id, view=view)
+    view: dict[str, Any] = read(deps, work)
+    return view

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from hiring_bot.db import budget
 from hiring_bot.db.engine import read_scope, session_scope
 from hiring_bot.db.models import OutboxMessage
 from hiring_bot.deps import Deps
@@ -145,9 +146,13 @@ def guarded(what: str, reply: Callable[[str], None], work: Callable[[], None]) -
     """Run a listener body: domain refusals become answers, anything else a polite apology."""
     try:
         work()
+    except budget.Overrun:
+        raise  # the caller answers "still working" and runs it again without a budget
     except DomainError as refusal:
         _safe_reply(reply, refusal.message)
     except (OperationalError, PoolTimeout) as exc:
+        if budget.ran_out(exc):
+            raise budget.Overrun() from exc
         # Locked (SQLite busy timeout), timed out or unreachable: a clear answer within seconds.
         log_failure(what, exc)
         _safe_reply(reply, DATABASE_BUSY)
