@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from hiring_bot.cli.help import command
 from hiring_bot.config import ConfigError, load_settings
 from hiring_bot.startup import configure_logging, die
 
@@ -75,8 +76,15 @@ def _port(text: str) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    parser = sub.add_parser(
-        "sandbox", help="run the bot against a local Slack stand-in with a web page (no Slack)"
+    parser = command(
+        sub,
+        "sandbox",
+        summary="run the bot against a local Slack stand-in with a web page (no Slack)",
+        description="The whole bot with demo data, against a Slack stand-in served on a web "
+        "page at\nhttp://127.0.0.1:$PORT/: try the commands, buttons and cards without a Slack "
+        "workspace.\nIts own database (sandbox.db); `hiring-bot run` starts it too when no "
+        "Slack setting is set.",
+        examples=["hiring-bot sandbox", "hiring-bot sandbox --port 8080 --reset"],
     )
     parser.add_argument(
         "--port", type=_port, default=None, help="HTTP port (default $PORT or 3000)"

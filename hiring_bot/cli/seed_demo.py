@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from hiring_bot.bootstrap import build_deps
+from hiring_bot.cli.help import command
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.migrate import upgrade
 from hiring_bot.domain.demo_data import seed_demo
@@ -52,12 +53,13 @@ def seed_demo_command(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    parser = sub.add_parser(
+    parser = command(
+        sub,
         "seed-demo",
-        help="add N fictional applications (claims, ratings) for demos and benchmarks",
+        summary="add N fictional applications (claims, ratings) for demos and benchmarks",
         description="Add fictional applications across the windows, with claims and ratings, "
-        "in one transaction; no cards are posted. Addresses are at example.edu. "
-        "Example: hiring-bot seed-demo --count 1000 --windows upcoming",
+        "in one transaction;\nno cards are posted. Addresses are at example.edu.",
+        examples=["hiring-bot seed-demo --count 1000 --windows upcoming"],
     )
     parser.add_argument("--count", type=count, required=True, help="how many applications")
     parser.add_argument(
