@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hiring_bot.config_checks import intake_token_problem, is_placeholder, placeholder_problems
+from hiring_bot.logformat import LogFormat, log_format_problem, log_style
 
 DEFAULT_DATABASE_URL = "sqlite:///hiring_bot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -62,6 +63,7 @@ class Settings:
     max_message_mb: int = 25
     max_attachment_mb: int = 10
     max_pdf_pages: int = 30
+    log_format: LogFormat = "plain"
 
     @property
     def socket_mode(self) -> bool:
@@ -205,6 +207,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if (weak := intake_token_problem(text("INTAKE_TOKEN"))) is not None:
         problems.append(weak)
 
+    if (bad_format := log_format_problem(text("LOG_FORMAT"))) is not None:
+        problems.append(bad_format)
+
     retention_raw = text("RETENTION_DAYS")
     retention = _int(env, "RETENTION_DAYS", 0, problems, low=1) if retention_raw else None
 
@@ -232,6 +237,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_message_mb=_int(env, "MAX_MESSAGE_MB", 25, problems, low=1),
         max_attachment_mb=_int(env, "MAX_ATTACHMENT_MB", 10, problems, low=1),
         max_pdf_pages=_int(env, "MAX_PDF_PAGES", 30, problems, low=1),
+        log_format=log_style(env).format,
     )
     if problems:
         raise ConfigError(problems)

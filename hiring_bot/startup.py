@@ -11,6 +11,7 @@ from typing import NoReturn
 from dotenv import load_dotenv
 
 from hiring_bot.config import ConfigError, Settings, load_settings
+from hiring_bot.logformat import build_formatter, log_style
 from hiring_bot.logsafety import install_log_safety
 
 EXIT_CONFIG = 2
@@ -24,7 +25,9 @@ def die(message: str, code: int = EXIT_CONFIG) -> NoReturn:
 def configure_logging() -> None:
     name = os.environ.get("LOG_LEVEL", "INFO").upper()
     level = logging.getLevelNamesMapping().get(name, logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()  # stderr
+    handler.setFormatter(build_formatter(log_style()))
+    logging.basicConfig(level=level, handlers=[handler])
     # APScheduler logs every job it adds and every run of the minute-by-minute sweeps at INFO;
     # scheduler/wiring.py logs the job list once instead. Its warnings and job errors still show,
     # and LOG_LEVEL=DEBUG shows everything.

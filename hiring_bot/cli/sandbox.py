@@ -80,10 +80,10 @@ def add_parsers(sub: Any) -> None:
         sub,
         "sandbox",
         summary="run the bot against a local Slack stand-in with a web page (no Slack)",
-        description="The real bot (Bolt app, listeners, outbox, scheduler, database) wired to a "
-        "local stand-in for Slack's Web API, with a page on 127.0.0.1 that plays the Slack "
-        "client: the hiring channel, /intern as any of four people, modals, App Home, DMs, demo "
-        "data and a clock to jump forward. Its data lives in sandbox.db beside you.",
+        description="The whole bot with demo data, against a Slack stand-in served on a web "
+        "page at\nhttp://127.0.0.1:$PORT/: try the commands, buttons and cards without a Slack "
+        "workspace.\nIts own database (sandbox.db); `hiring-bot run` starts it too when no "
+        "Slack setting is set.",
         examples=["hiring-bot sandbox", "hiring-bot sandbox --port 8080 --reset"],
     )
     parser.add_argument(

@@ -58,11 +58,8 @@ def add_parsers(sub: Any) -> None:
         "seed-demo",
         summary="add N fictional applications (claims, ratings) for demos and benchmarks",
         description="Add fictional applications across the windows, with claims and ratings, "
-        "in one transaction; no cards are posted. Addresses are at example.edu.",
-        examples=[
-            "hiring-bot seed-demo --count 1000 --windows upcoming",
-            "hiring-bot seed-demo --count 100000",
-        ],
+        "in one transaction;\nno cards are posted. Addresses are at example.edu.",
+        examples=["hiring-bot seed-demo --count 1000 --windows upcoming"],
     )
     parser.add_argument("--count", type=count, required=True, help="how many applications")
     parser.add_argument(

@@ -81,6 +81,8 @@ def serve_http(settings: Settings, *, workers: int, with_scheduler: bool) -> int
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 8)
             self.cfg.set("accesslog", None)
+            # gunicorn's own lines (start, workers booting and exiting) in LOG_FORMAT too.
+            self.cfg.set("logger_class", "hiring_bot.gunicorn_logging.Logger")
             if with_scheduler:
                 # Built in the worker, after fork: threads and DB connections never cross a fork.
                 self.cfg.set("post_worker_init", lambda _worker: _start_scheduler(self.deps))

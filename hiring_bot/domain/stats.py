@@ -13,6 +13,9 @@ from hiring_bot.domain.redaction import shown_name
 from hiring_bot.domain.stages import PIPELINE, Stage
 
 DISAGREEMENT_POINTS = 2
+# Fewer ratings than this and a reviewer's difference from the team says more about the few
+# applications they happened to rate than about how lenient they are: no delta is given.
+MIN_RATINGS_FOR_LENIENCY = 3
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class ReviewerLoad:
 class Leniency:
     user_id: str
     mean: float
-    delta: float  # mean minus the team mean
+    delta: float | None  # mean minus the team mean; None: fewer than MIN_RATINGS_FOR_LENIENCY
     count: int
 
 
@@ -47,6 +50,7 @@ class Stats:
     reviewer_load: tuple[ReviewerLoad, ...] = ()
     leniency: tuple[Leniency, ...] = ()
     team_mean: float | None = None
+    team_count: int = 0  # the ratings the team mean is made of
     disagreements: tuple[Disagreement, ...] = ()
     # True when team mean, leniency and disagreements count only what the viewer has rated.
     scores_limited: bool = False
@@ -108,11 +112,9 @@ def review_stats(session: Session, *, window_id: int | None, viewer: str, is_adm
     if team_mean is not None:
         leniency = tuple(
             sorted(
-                (
-                    Leniency(u, fmean(s), fmean(s) - team_mean, len(s))
-                    for u, s in by_reviewer.items()
-                ),
-                key=lambda x: -x.delta,
+                (_leniency(u, scores, team_mean) for u, scores in by_reviewer.items()),
+                # Most lenient first; those with too few ratings after, most ratings first.
+                key=lambda x: (x.delta is None, -(x.delta or 0.0), -x.count, x.user_id),
             )
         )
     disagreements = []
@@ -131,6 +133,13 @@ def review_stats(session: Session, *, window_id: int | None, viewer: str, is_adm
         reviewer_load=load,
         leniency=leniency,
         team_mean=team_mean,
+        team_count=len(reviews),
         disagreements=tuple(disagreements),
         scores_limited=not is_admin,
     )
+
+
+def _leniency(user_id: str, scores: list[int], team_mean: float) -> Leniency:
+    mean = fmean(scores)
+    enough = len(scores) >= MIN_RATINGS_FOR_LENIENCY
+    return Leniency(user_id, mean, mean - team_mean if enough else None, len(scores))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hiring_bot.domain.stats import Stats
+from hiring_bot.domain.stats import MIN_RATINGS_FOR_LENIENCY, Stats
 from hiring_bot.slack.blocks._kit import (
     SECTION_TEXT,
     Block,
@@ -44,14 +44,24 @@ def build_stats_message(stats: Stats) -> list[Block]:
     ]
     blocks.append(section(lines_capped("*Reviewer load*", load or ["_no reviewers yet_"])))
 
-    mean = f" (team mean {stats.team_mean:.2f})" if stats.team_mean is not None else ""
+    mean = ""
+    if stats.team_mean is not None:
+        mean = f" (team mean {stats.team_mean:.1f}, n={stats.team_count})"
     leniency = [
-        f"• {mention(r.user_id)} — mean {r.mean:.2f} ({r.delta:+.2f})" for r in stats.leniency
+        f"• {mention(r.user_id)} — mean {r.mean:.1f} (n={r.count}, {_versus_team(r.delta)})"
+        for r in stats.leniency
     ]
     empty = "_not enough ratings yet_"
     if stats.scores_limited:
         empty = "_none yet: rate applications to compare your scores with the team's_"
     blocks.append(section(lines_capped(f"*Leniency*{mean}", leniency or [empty])))
+    if any(r.delta is None for r in stats.leniency):
+        blocks.append(
+            context(
+                f"A reviewer is compared with the team from {MIN_RATINGS_FOR_LENIENCY} ratings "
+                "up: fewer say more about the applications than about the reviewer."
+            )
+        )
 
     disagreements = [
         f"• #{d.ref} {esc(d.name, 100, empty='(no name)')} — scores {d.min_score} to {d.max_score}"
@@ -72,6 +82,13 @@ def build_stats_message(stats: Stats) -> list[Block]:
             )
         )
     return blocks
+
+
+def _versus_team(delta: float | None) -> str:
+    if delta is None:
+        return "too few ratings to compare"
+    rounded = round(delta, 1) + 0.0  # -0.04 reads +0.0, not -0.0
+    return f"{rounded:+.1f} vs team"
 
 
 def stats_text(stats: Stats) -> str:

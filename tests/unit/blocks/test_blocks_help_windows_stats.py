@@ -94,8 +94,9 @@ def stats(n: int = 3) -> Stats:
         window_name="Spring/Summer 2018",
         funnel=tuple((s, i) for i, s in enumerate(Stage)),
         reviewer_load=tuple(ReviewerLoad(f"U{i:05d}", 3, 2) for i in range(n)),
-        leniency=tuple(Leniency(f"U{i:05d}", 3.5, -0.25, 2) for i in range(n)),
-        team_mean=3.75,
+        leniency=tuple(Leniency(f"U{i:05d}", 3.5, -0.3, 4) for i in range(n)),
+        team_mean=3.8,
+        team_count=4 * n,
         disagreements=tuple(Disagreement(i, f"<P{i}>", 1, 4) for i in range(n)),
     )
 
@@ -107,10 +108,33 @@ def test_stats_message() -> None:
     assert "*Funnel* (28 applications)" in text
     assert "• Shortlisted: *2*" in text
     assert "<@U00001> — 3 claimed, 2 rated" in text
-    assert "(team mean 3.75)" in text
-    assert "<@U00002> — mean 3.50 (-0.25)" in text
+    assert "(team mean 3.8, n=12)" in text
+    assert "<@U00002> — mean 3.5 (n=4, -0.3 vs team)" in text
+    assert "too few ratings" not in text
     assert "#2 &lt;P2&gt; — scores 1 to 4" in text
     assert stats_text(stats()).startswith("Hiring stats for Spring/Summer 2018: 28 applications")
+
+
+def test_stats_round_to_one_decimal_and_give_no_delta_from_too_few_ratings() -> None:
+    found = Stats(
+        window_name=None,
+        funnel=(),
+        leniency=(
+            Leniency("U00001", 4.33, 0.96, 3),
+            Leniency("U00002", 3.26, -0.04, 7),
+            Leniency("U00003", 5.0, None, 1),
+        ),
+        team_mean=3.3,
+        team_count=11,
+    )
+    blocks = build_stats_message(found)
+    assert_valid_message(blocks)
+    text = all_text(blocks)
+    assert "(team mean 3.3, n=11)" in text
+    assert "<@U00001> — mean 4.3 (n=3, +1.0 vs team)" in text
+    assert "<@U00002> — mean 3.3 (n=7, +0.0 vs team)" in text  # never "-0.0"
+    assert "<@U00003> — mean 5.0 (n=1, too few ratings to compare)" in text
+    assert "from 3 ratings up" in text
 
 
 def test_stats_large_and_empty() -> None:

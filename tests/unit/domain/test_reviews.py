@@ -329,14 +329,20 @@ def test_stats(session: Session) -> None:
     assert found.team_mean is None
     assert found.leniency == ()
     assert found.disagreements == ()
+    d = add_application(session, "Dee Four")
+    reviews.rate(session, ref=d, actor=BOB, values=RatingInput(4), now=NOW, quorum=2)
     as_admin = review_stats(session, window_id=None, viewer=ADMIN, is_admin=True)
     assert not as_admin.scores_limited
-    assert as_admin.team_mean == pytest.approx(10 / 3)
-    leniency = {x.user_id: round(x.delta, 2) for x in as_admin.leniency}
-    assert leniency == {ALICE: round(5 - 10 / 3, 2), BOB: round(2.5 - 10 / 3, 2)}
+    assert as_admin.team_mean == pytest.approx(3.5)
+    assert as_admin.team_count == 4
+    # Bob's three ratings make a comparison; Alice's single 5 is her mean, but no delta.
+    assert [(x.user_id, x.mean, x.count) for x in as_admin.leniency] == [(BOB, 3, 3), (ALICE, 5, 1)]
+    assert [x.delta for x in as_admin.leniency] == [pytest.approx(-0.5), None]
     as_bob = review_stats(session, window_id=None, viewer=BOB, is_admin=False)
     assert [(d.ref, d.min_score, d.max_score) for d in as_bob.disagreements] == [(a, 2, 5)]
     # Alice rated only `a`: Bob's score on `b` stays out of her figures.
     as_alice = review_stats(session, window_id=None, viewer=ALICE, is_admin=False)
     assert as_alice.team_mean == pytest.approx(3.5)
+    assert as_alice.team_count == 2
     assert {x.user_id: x.mean for x in as_alice.leniency} == {ALICE: 5, BOB: 2}
+    assert {x.delta for x in as_alice.leniency} == {None}  # one rating each
