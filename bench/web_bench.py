@@ -34,6 +34,7 @@ from bench.web_compare import (
     p50,
     percentile,
 )
+from tests.fakes.documents import make_pdf
 
 
 @dataclass(frozen=True)
@@ -151,20 +152,13 @@ def scale_p50s(server: Server, sink: ResponseSink, url: str, n: int) -> dict[str
     }
 
 
-def reminder_pass_s(database_url: str) -> float:
-    """A full `hiring-bot reminders --dry-run` plan, timed in-process (imports excluded)."""
-    from hiring_bot.cli import main as cli_main
-
-    env = {**hiring_env(database_url, "http://127.0.0.1:9/"), "LOG_LEVEL": "ERROR"}
+@contextmanager
+def environment(env: dict[str, str]) -> Iterator[None]:
+    """Run in-process CLI commands with `env` set, restoring what was there after."""
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        at = datetime.now(UTC).isoformat()
-        with contextlib.redirect_stdout(io.StringIO()):
-            cli_main(["reminders", "--dry-run", "--at", at])  # warm: imports, engine
-            started = time.perf_counter()
-            cli_main(["reminders", "--dry-run", "--at", at])
-        return time.perf_counter() - started
+        yield
     finally:
         for key, value in saved.items():
             if value is None:
@@ -173,29 +167,21 @@ def reminder_pass_s(database_url: str) -> float:
                 os.environ[key] = value
 
 
+def reminder_pass_s(database_url: str) -> float:
+    """A full `hiring-bot reminders --dry-run` plan, timed in-process (imports excluded)."""
+    from hiring_bot.cli import main as cli_main
+
+    env = {**hiring_env(database_url, "http://127.0.0.1:9/"), "LOG_LEVEL": "ERROR"}
+    at = datetime.now(UTC).isoformat()
+    with environment(env), contextlib.redirect_stdout(io.StringIO()):
+        cli_main(["reminders", "--dry-run", "--at", at])  # warm: imports, engine
+        started = time.perf_counter()
+        cli_main(["reminders", "--dry-run", "--at", at])
+        return time.perf_counter() - started
+
+
 def one_page_pdf(i: int) -> bytes:
-    lines = [f"Applicant {i}", "Education: PhD, Stanford University", "Skills: Python, HTM"]
-    content = "BT /F1 11 Tf 72 720 Td " + " ".join(f"({t}) Tj 0 -14 Td" for t in lines) + " ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        " /Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{obj}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return out
+    return make_pdf([[f"Applicant {i}", "Education: PhD, Stanford University", "Skills: Python"]])
 
 
 def pdf_email(i: int) -> bytes:
@@ -242,20 +228,11 @@ def ingest_s(directory: Path, messages: list[bytes], name: str) -> float:
         (folder / f"{i:05d}.eml").write_bytes(raw)
     env = hiring_env(f"sqlite:///{directory / (name + '.db')}", "http://127.0.0.1:9/")
     env.pop("SLACK_BOT_TOKEN")  # ingest only queues the cards
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            cli_main(["migrate"])
-            started = time.perf_counter()
-            cli_main(["ingest", str(folder)])
+    with environment(env), contextlib.redirect_stdout(io.StringIO()):
+        cli_main(["migrate"])
+        started = time.perf_counter()
+        cli_main(["ingest", str(folder)])
         return time.perf_counter() - started
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def run_comparison(directory: Path, *, quick: bool) -> list[Goal]:

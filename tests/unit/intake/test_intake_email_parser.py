@@ -19,6 +19,7 @@ from hiring_bot.intake.draft import (
     Skipped,
 )
 from hiring_bot.intake.email_parser import parse_email
+from tests.fakes.documents import make_pdf
 
 COVER_LETTER = """Dear Numenta team,
 
@@ -35,42 +36,6 @@ Jane Doe
 --
 Jane Doe | PhD student | https://janedoe.example.org/?utm_source=signature
 """
-
-
-def make_pdf(lines: list[str], *, uri: str | None = None) -> bytes:
-    """A one-page PDF with the given lines of text (Helvetica) and optionally a link annotation."""
-
-    def escape(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    content = "BT /F1 11 Tf 72 720 Td " + " ".join(f"({escape(x)}) Tj 0 -14 Td" for x in lines)
-    content += " ET"
-    annots = " /Annots [6 0 R]" if uri else ""
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        f" /Resources << /Font << /F1 5 0 R >> >>{annots} >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    if uri:
-        objects.append(
-            "<< /Type /Annot /Subtype /Link /Rect [72 700 200 712]"
-            f" /A << /S /URI /URI ({escape(uri)}) >> >>"
-        )
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return out
 
 
 RESUME_LINES = [
@@ -120,7 +85,7 @@ def parse(raw: bytes, **kwargs: object) -> ApplicationDraft:
 
 
 def test_realistic_application_with_pdf_resume_parses_fully() -> None:
-    pdf = make_pdf(RESUME_LINES, uri="https://scholar.google.com/citations?user=abc123")
+    pdf = make_pdf([RESUME_LINES], uri="https://scholar.google.com/citations?user=abc123")
     draft = parse(build_email(attachments=[("Jane_Doe_CV.pdf", "application/pdf", pdf)]))
 
     assert draft.name == "Jane Doe"
@@ -190,7 +155,7 @@ def test_docx_resume_and_cover_letter_attachment() -> None:
     paragraph._p.append(link)
     buffer = io.BytesIO()
     document.save(buffer)
-    letter = make_pdf(["Dear hiring committee,", "I would like to join in winter.", "Sincerely"])
+    letter = make_pdf([["Dear hiring committee,", "I would like to join in winter.", "Sincerely"]])
     raw = build_email(
         sender="John Smith <jsmith@example.com>",
         body="Please find my cover letter and resume attached.\n\nJohn",
@@ -219,8 +184,8 @@ def test_docx_resume_and_cover_letter_attachment() -> None:
 
 
 def test_largest_document_is_taken_as_resume_when_nothing_is_named() -> None:
-    small = make_pdf(["notes"])
-    large = make_pdf(["Some document", *["line of text"] * 30])
+    small = make_pdf([["notes"]])
+    large = make_pdf([["Some document", *["line of text"] * 30]])
     draft = parse(
         build_email(
             attachments=[
@@ -269,7 +234,7 @@ def test_unreadable_attachments_are_kept_and_the_application_created() -> None:
 
 
 def test_oversized_attachment_is_kept_without_text() -> None:
-    pdf = make_pdf(RESUME_LINES)
+    pdf = make_pdf([RESUME_LINES])
     limits = IntakeLimits(max_attachment_bytes=100)
     draft = parse(build_email(attachments=[("cv.pdf", "application/pdf", pdf)]), limits=limits)
     [attachment] = draft.attachments

@@ -11,42 +11,11 @@ from hypothesis import strategies as st
 
 from hiring_bot.intake.draft import IntakeLimits
 from hiring_bot.intake.resume_text import decode_text, extract_text
+from tests.fakes.documents import make_pdf
 
 LIMITS = IntakeLimits()
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A PDF with one page per list of lines (Helvetica text)."""
-    objects: list[str] = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
-    kids = []
-    for lines in pages:
-        body = " ".join(f"({line}) Tj 0 -14 Td" for line in lines)
-        content = f"BT /F1 11 Tf 72 720 Td {body} ET"
-        page_number = len(objects) + 1
-        kids.append(f"{page_number} 0 R")
-        objects.append(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
-            f" /Contents {page_number + 1} 0 R /Resources << /Font << /F1 FONT 0 R >> >> >>"
-        )
-        objects.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
-    font_number = len(objects) + 1
-    objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    objects = [o.replace("FONT", str(font_number)) for o in objects]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{obj}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return out
 
 
 def pdf_text(data: bytes, limits: IntakeLimits = LIMITS) -> tuple[str | None, str | None]:
