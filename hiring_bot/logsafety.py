@@ -37,6 +37,9 @@ _SIGNATURE_PREFIX = "Invalid request signature detected"
 _REQUEST = re.compile(r"^(Sending a request)(?: - url: (\S+?),| ?: POST (\S+))")
 _UNSUCCESSFUL = re.compile(r"^(Unsuccessful Bolt execution result) \(status: (\d+)")
 _RESPONSE = re.compile(r"^(Received the following response) - status: (\d+)")
+# Bolt's runner logs the answer it sends back (at DEBUG, under the app's own logger name); with
+# answers in the ack that body holds names and notes.
+_BOLT_ANSWER = re.compile(r"^(Responding with status): (\d+) body:")
 
 
 def withhold_bodies(record: logging.LogRecord) -> None:
@@ -47,6 +50,9 @@ def withhold_bodies(record: logging.LogRecord) -> None:
     name = record.name
     if name.startswith("slack_bolt") and str(record.msg).startswith(_SIGNATURE_PREFIX):
         _replace(record, f"{_SIGNATURE_PREFIX} (request withheld from the log)")
+        return
+    if record.levelno <= logging.DEBUG and (answer := _BOLT_ANSWER.match(str(record.msg))):
+        _replace(record, f"{answer[1]}: {answer[2]} {WITHHELD}")
         return
     if not name.startswith("slack_sdk"):
         return
