@@ -217,7 +217,6 @@ class Sandbox(PageRoutes):
         self._stopping.set()
         if self._saver is not None:
             self._saver.join(timeout=5)
-            self._save_slack()
         if self.scheduler is not None:
             # Running jobs (an outbox sweep mid-batch) finish while the stand-in still answers.
             self.scheduler.shutdown(wait=True)
@@ -227,5 +226,8 @@ class Sandbox(PageRoutes):
             self._server.server_close()
             self._server = None
         self.standin.stop()
+        if self._saver is not None:
+            # Saved last, so the cards those last jobs posted are in the file too.
+            self._save_slack()
         if self.deps is not None:
             self.deps.engine.dispose()

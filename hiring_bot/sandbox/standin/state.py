@@ -161,7 +161,7 @@ class StandinState:
             return list(self.responses)
 
     def _reset_faults(self) -> None:
-        """Forget pending faults (FaultInjection keeps them)."""
+        """Hook for reset(): FaultInjection forgets its pending faults here."""
 
     # -- ids ---------------------------------------------------------------------------------
 
