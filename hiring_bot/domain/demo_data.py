@@ -18,6 +18,16 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import Application, AuditEntry, Base, Candidate, Claim, Review, Window
+from hiring_bot.domain.demo_vocabulary import (
+    AREAS,
+    ELIGIBILITY,
+    FIRST_NAMES,
+    LAST_NAMES,
+    PROGRAMS,
+    STAGE_WEIGHTS,
+    UNIVERSITIES,
+)
+from hiring_bot.domain.demo_windows import add_demo_windows
 from hiring_bot.domain.rubric import CRITERIA, RECOMMENDATIONS
 from hiring_bot.domain.stages import Stage
 
@@ -25,155 +35,6 @@ ACTOR = "seed-demo"
 SOURCE = "demo"
 BATCH = 5_000
 DEFAULT_REVIEWERS: tuple[str, ...] = ("U0DEMOREV1", "U0DEMOREV2", "U0DEMOREV3", "U0DEMOREV4")
-
-FIRST_NAMES = [
-    "Ada",
-    "Alan",
-    "Grace",
-    "Edsger",
-    "Barbara",
-    "Donald",
-    "Frances",
-    "Claude",
-    "John",
-    "Margaret",
-    "Katherine",
-    "Dorothy",
-    "Radia",
-    "Shafi",
-    "Leslie",
-    "Tim",
-    "Judea",
-    "Yoshua",
-    "Geoffrey",
-    "Fei-Fei",
-    "Daphne",
-    "Andrew",
-    "Cynthia",
-    "Manuel",
-    "Lotfi",
-    "Rosalind",
-    "Santiago",
-    "Camillo",
-    "Alexandra",
-    "Hodgkin",
-    "Wilfrid",
-    "Karl",
-    "Eve",
-    "Carver",
-    "Terrence",
-    "Patricia",
-    "Jeff",
-    "Vernon",
-    "Subutai",
-    "Marcus",
-    "Priya",
-    "Ravi",
-    "Mei",
-    "Chen",
-    "Aiko",
-    "Kenji",
-    "Olu",
-    "Amara",
-    "Lucia",
-    "Mateo",
-    "Ines",
-    "Sofia",
-    "Noah",
-    "Liam",
-]
-LAST_NAMES = [
-    "Lovelace",
-    "Turing",
-    "Hopper",
-    "Dijkstra",
-    "Liskov",
-    "Knuth",
-    "Allen",
-    "Shannon",
-    "Backus",
-    "Hamilton",
-    "Johnson",
-    "Vaughan",
-    "Perlman",
-    "Goldwasser",
-    "Lamport",
-    "Berners-Lee",
-    "Pearl",
-    "Bengio",
-    "Hinton",
-    "Li",
-    "Koller",
-    "Ng",
-    "Dwork",
-    "Blum",
-    "Zadeh",
-    "Picard",
-    "Cajal",
-    "Golgi",
-    "Elbakyan",
-    "Hubel",
-    "Wiesel",
-    "Friston",
-    "Marder",
-    "Mead",
-    "Sejnowski",
-    "Churchland",
-    "Hawkins",
-    "Mountcastle",
-    "Ahmad",
-    "Lewis",
-    "Raman",
-    "Gupta",
-    "Wang",
-    "Zhang",
-    "Tanaka",
-    "Sato",
-    "Adeyemi",
-    "Okafor",
-    "Garcia",
-    "Rossi",
-    "Fernandez",
-    "Silva",
-    "Muller",
-    "Kowalski",
-]
-UNIVERSITIES = (
-    "Stanford University",
-    "University of California, Berkeley",
-    "Massachusetts Institute of Technology",
-    "Carnegie Mellon University",
-    "University of Washington",
-    "University of Toronto",
-    "McGill University",
-    "Universidad Nacional Autónoma de México",
-    "Georgia Institute of Technology",
-    "University of Michigan",
-    "Columbia University",
-    "University of Texas at Austin",
-)
-PROGRAMS = ("PhD", "MS", "BS", "Postdoc")
-AREAS = (
-    "Machine learning",
-    "Computational neuroscience",
-    "Sequence learning",
-    "Sensorimotor inference",
-    "Neuron and dendrite modeling",
-    "Goal-oriented behavior",
-    "Models of cortex",
-)
-# Roughly what a hiring round looks like part-way through: most still waiting for reviewers.
-STAGE_WEIGHTS: tuple[tuple[Stage, int], ...] = (
-    (Stage.NEW, 45),
-    (Stage.IN_REVIEW, 25),
-    (Stage.SHORTLISTED, 8),
-    (Stage.INTERVIEWING, 4),
-    (Stage.OFFER, 2),
-    (Stage.HIRED, 1),
-    (Stage.REJECTED, 12),
-    (Stage.WITHDRAWN, 3),
-)
-ELIGIBILITY = (("eligible", 70), ("unknown", 22), ("ineligible", 8))
 
 
 @dataclass
@@ -192,42 +53,6 @@ class SeedReport:
             f"seeded {self.applications} fictional applications{refs}, {self.claims} claims, "
             f"{self.reviews} ratings{added}"
         )
-
-
-def demo_windows(*, today: date) -> list[dict[str, Any]]:
-    """One window open for applications now and one whose applications open later."""
-    year = today.year
-    return [
-        {
-            "name": f"Demo open window {year}",
-            "aliases": ["demo open"],
-            "application_deadline": today + timedelta(days=10),
-            "decision_deadline": today + timedelta(days=30),
-            "starts_on": today + timedelta(days=60),
-            "ends_on": today + timedelta(days=160),
-        },
-        {
-            "name": f"Demo upcoming window {year + 1}",
-            "aliases": ["demo upcoming"],
-            "application_deadline": today + timedelta(days=120),
-            "decision_deadline": today + timedelta(days=150),
-            "starts_on": today + timedelta(days=200),
-            "ends_on": today + timedelta(days=300),
-        },
-    ]
-
-
-def add_demo_windows(session: Session, *, today: date, now: datetime) -> list[str]:
-    """The two demo windows, unless windows of those names exist already; the names added."""
-    existing = set(session.scalars(select(Window.name)))
-    added: list[str] = []
-    for values in demo_windows(today=today):
-        if values["name"] in existing:
-            continue
-        session.add(Window(**values, source="slack", created_at=now, updated_at=now))
-        added.append(values["name"])
-    session.flush()
-    return added
 
 
 def _table(model: type[Base]) -> Table:

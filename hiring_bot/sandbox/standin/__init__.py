@@ -1,0 +1,1 @@
+"""The Slack Web API stand-in, in parts; import it from hiring_bot.sandbox.slack_standin."""
