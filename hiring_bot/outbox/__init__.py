@@ -8,22 +8,28 @@ from hiring_bot.outbox.cleanup import cancel_file_shares, scrub_messages
 from hiring_bot.outbox.kinds import OutboxKind, OutboxStatus
 from hiring_bot.outbox.queue import (
     DUE_NOW,
+    card_key,
+    card_version,
     enqueue_card,
     enqueue_card_update,
     enqueue_file_delete,
     enqueue_file_share,
     enqueue_message,
+    record_card_shown,
 )
 
 __all__ = [
     "DUE_NOW",
     "OutboxKind",
     "OutboxStatus",
+    "card_key",
+    "card_version",
     "cancel_file_shares",
     "enqueue_card",
     "enqueue_card_update",
     "enqueue_file_delete",
     "enqueue_file_share",
     "enqueue_message",
+    "record_card_shown",
     "scrub_messages",
 ]

@@ -433,6 +433,11 @@ class _Fault:
     status: int | None = None
     retry_after: int | None = None
     hang_seconds: float | None = None
+    # Do the call first, then answer with the fault (``after``) or hang up without a word
+    # (``drop``): the ambiguous failures where Slack stored the message but the caller never hears.
+    after: bool = False
+    drop: bool = False
+    error: str | None = None  # an ``{"ok": false, "error": ...}`` answer with HTTP 200
 
 
 class _Reply(Exception):
@@ -671,6 +676,21 @@ class FakeSlack:
                 _Fault(remaining=n, method=method, status=status, retry_after=retry_after)
             )
 
+    def fail_after_next(self, n: int = 1, *, status: int = 500, method: str | None = None) -> None:
+        """Carry out the next ``n`` calls (to ``method`` if given), then answer HTTP ``status``."""
+        with self._cond:
+            self._faults.append(_Fault(remaining=n, method=method, status=status, after=True))
+
+    def drop_after_next(self, n: int = 1, *, method: str | None = None) -> None:
+        """Carry out the next ``n`` calls, then close the connection without answering."""
+        with self._cond:
+            self._faults.append(_Fault(remaining=n, method=method, drop=True))
+
+    def refuse_next(self, n: int = 1, *, error: str, method: str | None = None) -> None:
+        """Answer the next ``n`` calls ``{"ok": false, "error": error}`` (e.g. not_in_channel)."""
+        with self._cond:
+            self._faults.append(_Fault(remaining=n, method=method, status=200, error=error))
+
     def hang_next(self, n: int = 1, *, seconds: float = 10.0, method: str | None = None) -> None:
         """Hold the response to the next ``n`` calls for ``seconds`` (released by stop())."""
         with self._cond:
@@ -764,6 +784,11 @@ class FakeSlack:
     def _fault_reply(self, fault: _Fault | None) -> tuple[int, dict[str, Any], dict[str, str]]:
         assert fault is not None
         assert fault.status is not None
+        if fault.error is not None:
+            body: dict[str, Any] = {"ok": False, "error": fault.error}
+            if fault.error == "missing_scope":
+                body.update(needed="chat:write", provided="channels:history")
+            return 200, body, {}
         if fault.status == 429:
             return (
                 429,
@@ -839,7 +864,7 @@ class FakeSlack:
         call = Call(method, params, http_method, headers)  # JSON params decoded even on faults
         status, extra_headers = 200, dict[str, str]()
         try:
-            if fault is not None and fault.status is not None:
+            if fault is not None and fault.status is not None and not fault.after:
                 status, reply, extra_headers = self._fault_reply(fault)
                 raise _Reply(reply, status)
             if token is None:
@@ -870,8 +895,13 @@ class FakeSlack:
             reply = self._answer(method, params)
         except _Reply as r:
             reply, status = r.body, r.status
+        if fault is not None and fault.after:
+            status, reply, extra_headers = self._fault_reply(fault)
         call.status, call.response = status, reply
         self._record(call)
+        if fault is not None and fault.drop:
+            call.status, call.response = 0, None
+            return  # the call happened; the caller's connection closes with no answer
         self._send(handler, status, reply, extra_headers)
 
     def _check_blocks(self, method: str, params: dict[str, Any]) -> list[str]:
@@ -1072,6 +1102,29 @@ class FakeSlack:
             "channel_actions_count": 0,
             "response_metadata": {"next_cursor": next_cursor},
         }
+
+    def _m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent then its replies, oldest first; ``metadata`` only when asked."""
+        channel, parent = str(p["channel"]), str(p["ts"])
+        if (channel, parent) not in self.messages:
+            return {"ok": False, "error": "thread_not_found"}
+        oldest = float(p["oldest"]) if not _is_empty(p.get("oldest")) else None
+        with_metadata = _truthy(p.get("include_all_metadata"))
+        found = sorted(
+            (
+                message
+                for (where, ts), message in self.messages.items()
+                if where == channel
+                and (ts == parent or message.get("thread_ts") == parent)
+                and (ts == parent or oldest is None or float(ts) > oldest)
+            ),
+            key=lambda m: float(m["ts"]),
+        )
+        page = [
+            copy.deepcopy({k: v for k, v in m.items() if with_metadata or k != "metadata"})
+            for m in found
+        ]
+        return {"ok": True, "messages": page, "has_more": False}
 
     def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if p.get("channel"):
