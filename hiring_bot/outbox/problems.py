@@ -39,3 +39,16 @@ def current_slack_problem(session: Session | Connection) -> str | None:
         return None
     code, _, fix = last_error.removeprefix("slack: ").partition(PERMANENT_MARK)
     return f"{code}: {fix}"
+
+
+def already_parked(session: Session, *, last_error: str) -> bool:
+    """Whether a pending row already waits on this same refusal (it was said when it began)."""
+    found = session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.last_error == last_error,
+        )
+        .limit(1)
+    )
+    return found is not None

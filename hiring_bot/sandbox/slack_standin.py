@@ -691,6 +691,11 @@ class FakeSlack:
         with self._cond:
             self._faults.append(_Fault(remaining=n, method=method, status=200, error=error))
 
+    def clear_faults(self) -> None:
+        """Forget the faults not used yet (Slack is back)."""
+        with self._cond:
+            self._faults.clear()
+
     def hang_next(self, n: int = 1, *, seconds: float = 10.0, method: str | None = None) -> None:
         """Hold the response to the next ``n`` calls for ``seconds`` (released by stop())."""
         with self._cond:

@@ -47,6 +47,7 @@ from hiring_bot.outbox import (
     enqueue_file_share,
     record_card_shown,
 )
+from hiring_bot.outbox.problems import already_parked
 from hiring_bot.slack.delivery_calls import Claimed, Permanent, Sent, Superseded, Wait, send
 from hiring_bot.slack.slack_problems import PERMANENT_RETRY, permanent_problem
 
@@ -224,10 +225,17 @@ def _attempt(deps: Deps, claimed: Claimed, report: DeliveryReport) -> list[int]:
         if problem is not None:
             # Retrying cannot help until a person acts: parked (not counted), checked again
             # now and then; said once per process, and shown by /healthz meanwhile.
+            with deps.sessions() as session:
+                known = already_parked(session, last_error=problem.last_error)
             _record_failure(
                 deps, claimed, problem.last_error, PERMANENT_RETRY, definitive=True, counts=False
             )
-            problem.log_once(log)
+            if known:
+                log.debug(
+                    "outbox #%s (%s) parked: slack %s", claimed.id, claimed.kind, problem.code
+                )
+            else:
+                log.error(problem.message)
             report.retrying.append(claimed.id)
             report.blocked = True
             return []

@@ -2,14 +2,13 @@
 
 ``not_in_channel`` and friends come back the same until someone invites the bot, fixes the
 channel id or reinstalls the app; retrying them as if temporary only fills the logs. The
-deliverer parks the row for PERMANENT_RETRY, logs the fix once per process, and `/healthz`
-names the problem (``hiring_bot.outbox.problems``).
+deliverer parks the row for PERMANENT_RETRY, logs the fix once (when no other row waits on the
+same refusal yet: once per episode, across processes), and `/healthz` names the problem
+(``hiring_bot.outbox.problems``).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,16 +20,13 @@ from hiring_bot.outbox.problems import permanent_error
 # Checked again this often: the fix (an /invite, a new token) needs no restart.
 PERMANENT_RETRY = timedelta(hours=1)
 
-_TOKEN_FIX = (
+_REINSTALL_ADVICE = (
     "SLACK_BOT_TOKEN is no longer accepted: reinstall the app to the workspace "
     "(OAuth & Permissions) and set the new xoxb- token"
 )
 _TOKEN_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
 )
-
-_logged: set[tuple[str, str]] = set()
-_logged_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -42,16 +38,9 @@ class SlackProblem:
     def last_error(self) -> str:
         return permanent_error(self.code, self.fix)
 
-    def log_once(self, log: logging.Logger) -> None:
-        """An error line with the fix the first time this process meets it; debug after."""
-        key = (self.code, self.fix)
-        with _logged_lock:
-            first = key not in _logged
-            _logged.add(key)
-        if first:
-            log.error("Slack refused delivery (%s); retrying will not help: %s", self.code, self.fix)
-        else:
-            log.debug("Slack still refuses delivery (%s)", self.code)
+    @property
+    def message(self) -> str:
+        return f"Slack refused delivery ({self.code}); retrying will not help: {self.fix}"
 
 
 def permanent_problem(
@@ -63,7 +52,7 @@ def permanent_problem(
     code = str(error.response.get("error") or "")
     channel = row_channel if row_channel and row_channel[0] in "CG" else settings.hiring_channel
     if code in _TOKEN_ERRORS:
-        return SlackProblem(code, _TOKEN_FIX)
+        return SlackProblem(code, _REINSTALL_ADVICE)
     if code == "missing_scope":
         needed = str(error.response.get("needed") or "the scope the call needs")
         return SlackProblem(
