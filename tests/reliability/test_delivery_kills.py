@@ -41,6 +41,7 @@ from tests.reliability.delivery_faults import (
     tally,
 )
 
+
 @pytest.mark.usefixtures("windows")
 def test_postgres_backends_terminated_mid_sweep_deliver_everything_once(
     db: TestDatabase, deps: Deps, fake_slack: FakeSlack
