@@ -189,14 +189,19 @@ def _card_update_in_flight(session: Session, outbox_id: int, now: datetime) -> b
     The application row is locked first (Postgres; SQLite's write transaction is serial), so
     two deliverers claiming updates of one card see each other's claim.
     """
-    row = session.get(OutboxMessage, outbox_id)
-    if row is None or row.kind != OutboxKind.CARD_UPDATE or row.application_id is None:
+    # Columns, not the entity: the claim's UPDATE below must not meet a stale identity-map copy.
+    found = session.execute(
+        select(OutboxMessage.kind, OutboxMessage.application_id).where(
+            OutboxMessage.id == outbox_id
+        )
+    ).first()
+    if found is None or found.kind != OutboxKind.CARD_UPDATE or found.application_id is None:
         return False
-    session.get(Application, row.application_id, with_for_update=True)
+    session.get(Application, found.application_id, with_for_update=True)
     other = session.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.kind == OutboxKind.CARD_UPDATE,
-            OutboxMessage.application_id == row.application_id,
+            OutboxMessage.application_id == found.application_id,
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.id != outbox_id,
             OutboxMessage.locked_until >= now,
