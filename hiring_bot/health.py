@@ -6,6 +6,10 @@ takes the write lock for a moment, because every command needs it and a file ano
 keeps locked serves reads but no change. `?deep=1` also writes: an update of `alembic_version`
 that is rolled back.
 
+The database being fine, the answer is 200; when Slack refuses delivery for a reason only a
+person can fix (the bot not in the channel, a revoked token: ``hiring_bot.outbox.problems``),
+the body also names it under ``slack`` with the fix.
+
 It never ties up the server: the probe runs in its own thread and the answer is 503 when it has
 not finished within HEALTH_TIMEOUT (a database host that accepts connections but never answers);
 at most MAX_CONCURRENT probes run at once, and more requests meanwhile get 503 "busy" at once, so
@@ -27,6 +31,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from hiring_bot.db.engine import WRITE_TRANSACTION, make_engine
+from hiring_bot.outbox.problems import current_slack_problem
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,7 @@ class Health:
     ok: bool
     database: str  # "ok", or what is wrong: missing, locked, unreachable, timeout, busy
     reason: str = ""
+    slack: str = ""  # a Slack refusal blocking delivery ("not_in_channel: invite the bot...")
 
     @property
     def status(self) -> int:
@@ -48,6 +54,8 @@ class Health:
         body: dict[str, Any] = {"ok": self.ok, "database": self.database}
         if self.reason:
             body["reason"] = self.reason
+        if self.slack:
+            body["slack"] = self.slack
         return body
 
 
@@ -96,6 +104,7 @@ class HealthCheck:
                 connection.execution_options(**WRITE_TRANSACTION)
                 with connection.begin() as transaction:
                     connection.execute(text("SELECT version_num FROM alembic_version")).all()
+                    slack_problem = current_slack_problem(connection)
                     if deep:
                         connection.execute(
                             text("UPDATE alembic_version SET version_num = version_num")
@@ -110,7 +119,7 @@ class HealthCheck:
         except Exception as exc:  # any driver error means "not healthy", never a 500
             log.warning("health check failed: %s", type(exc).__name__)
             return Health(False, "unreachable", "the database answered with an error")
-        return Health(True, "ok")
+        return Health(True, "ok", slack=slack_problem or "")
 
 
 def _sqlite_file(engine: Engine) -> str | None:

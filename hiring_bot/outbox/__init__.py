@@ -8,11 +8,14 @@ from hiring_bot.outbox.cleanup import cancel_file_shares, scrub_messages
 from hiring_bot.outbox.kinds import OutboxKind, OutboxStatus
 from hiring_bot.outbox.queue import (
     DUE_NOW,
+    card_key,
+    card_version,
     enqueue_card,
     enqueue_card_update,
     enqueue_file_delete,
     enqueue_file_share,
     enqueue_message,
+    record_card_shown,
 )
 
 __all__ = [
@@ -20,10 +23,13 @@ __all__ = [
     "OutboxKind",
     "OutboxStatus",
     "cancel_file_shares",
+    "card_key",
+    "card_version",
     "enqueue_card",
     "enqueue_card_update",
     "enqueue_file_delete",
     "enqueue_file_share",
     "enqueue_message",
+    "record_card_shown",
     "scrub_messages",
 ]

@@ -40,21 +40,16 @@ def enqueue_card(session: Session, *, application_id: int) -> OutboxMessage:
 def enqueue_card_update(session: Session, *, application_id: int) -> OutboxMessage | None:
     """Refresh the posted card; coalesces with an update not yet picked up.
 
-    Before the card is posted this returns None: the post renders the current state. If the post
-    is in flight right now, its row is marked so the deliverer follows it with an update.
+    Every call bumps the card's version (kept in the card post row's payload, in this same
+    transaction), so an update rendered before the change is known to be stale: the deliverer
+    drops it, or follows it with a fresh one, and what Slack shows converges on the database.
+    Before the card is posted this returns None: the post renders the current state.
     """
     application = session.get(Application, application_id)
     if application is None:
         return None
+    version = _bump_card_version(session, application_id)
     if application.card_ts is None:
-        post = session.scalar(
-            select(OutboxMessage).where(
-                OutboxMessage.dedupe_key == card_key(application_id),
-                OutboxMessage.status == OutboxStatus.PENDING,
-            )
-        )
-        if post is not None:
-            post.payload = {**post.payload, "version": int(post.payload.get("version", 0)) + 1}
         return None
     waiting = session.scalar(
         select(OutboxMessage)
@@ -69,8 +64,58 @@ def enqueue_card_update(session: Session, *, application_id: int) -> OutboxMessa
     )
     if waiting is not None:
         waiting.next_attempt_at = DUE_NOW
+        waiting.payload = {**(waiting.payload or {}), "version": version}
         return waiting
-    return _add(session, OutboxMessage(kind=OutboxKind.CARD_UPDATE, application_id=application_id))
+    return _add(
+        session,
+        OutboxMessage(
+            kind=OutboxKind.CARD_UPDATE,
+            application_id=application_id,
+            payload={"version": version},
+        ),
+    )
+
+
+def _card_post_row(
+    session: Session, application_id: int, *, for_update: bool = False
+) -> OutboxMessage | None:
+    query = select(OutboxMessage).where(OutboxMessage.dedupe_key == card_key(application_id))
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def _bump_card_version(session: Session, application_id: int) -> int:
+    # Row-locked: two changes committed at once must give two versions (Postgres; SQLite's
+    # write transactions are serial anyway).
+    post = _card_post_row(session, application_id, for_update=True)
+    if post is None:
+        return 0
+    version = int((post.payload or {}).get("version", 0)) + 1
+    post.payload = {**(post.payload or {}), "version": version}
+    return version
+
+
+def card_version(session: Session, *, application_id: int) -> tuple[int, int]:
+    """(the card's current version, the newest version Slack is known to show)."""
+    post = _card_post_row(session, application_id)
+    payload = (post.payload or {}) if post is not None else {}
+    return int(payload.get("version", 0)), int(payload.get("shown", -1))
+
+
+def record_card_shown(session: Session, *, application_id: int, version: int) -> bool:
+    """Note that Slack now shows ``version`` of the card; True when that is stale (a newer
+    version was shown or made meanwhile), so the caller must follow it with a fresh render."""
+    post = _card_post_row(session, application_id, for_update=True)
+    if post is None:
+        return False
+    payload = dict(post.payload or {})
+    shown = int(payload.get("shown", -1))
+    current = int(payload.get("version", 0))
+    payload["shown"] = version
+    post.payload = payload
+    # Sent after a newer one (a deliverer that stalled past its lock): Slack now shows the older.
+    return version < shown or version < current
 
 
 def enqueue_message(

@@ -9,11 +9,17 @@
 3. *Record* ``posted_channel`` / ``posted_ts`` / ``status = sent`` (and the card's ts on the
    application) in another short transaction.
 
-A crash between 2 and 3 leaves the row pending with a lock that expires; before posting a card again
-the retry looks for the first post in ``conversations.history`` by that metadata, so a card is never
-posted twice and never lost. 429 honours ``Retry-After`` (after slack_sdk's own retry handler gives
-up); 5xx, timeouts and dropped connections back off exponentially up to a cap. ``last_error`` holds
-only error codes and exception type names, never candidate data.
+Each attempt is one Slack call (``posting_client`` has no retry handlers): the outbox records the
+attempt and decides. A post whose outcome is unknown (a crash between 2 and 3, a timeout, a
+dropped connection, a 5xx) leaves the row marked ``uncertain``; before posting again the retry
+looks for the first post by its metadata (event type + outbox id) in ``conversations.history``,
+or ``conversations.replies`` for a thread, and records that one: a card, reminder, DM or thread
+message is never posted twice and never lost. File shares are looked for in the card's thread by
+title and file name. 429 honours ``Retry-After``; 5xx, timeouts and dropped connections back off
+exponentially up to a cap; refusals only a person can fix (``not_in_channel``, a revoked token)
+park the row (``hiring_bot.slack.slack_problems``). Card updates carry the card's version and go
+one at a time per card, so an older render never lands after a newer one for good.
+``last_error`` holds only error codes and exception type names, never candidate data.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import logging
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 from urllib.error import URLError
 
@@ -39,8 +45,11 @@ from hiring_bot.outbox import (
     enqueue_card_update,
     enqueue_file_delete,
     enqueue_file_share,
+    record_card_shown,
 )
-from hiring_bot.slack.delivery_calls import Claimed, Permanent, Sent, Wait, send
+from hiring_bot.outbox.problems import already_parked
+from hiring_bot.slack.delivery_calls import Claimed, Permanent, Sent, Superseded, Wait, send
+from hiring_bot.slack.slack_problems import PERMANENT_RETRY, permanent_problem
 
 if TYPE_CHECKING:
     from hiring_bot.deps import Deps
@@ -56,6 +65,9 @@ THREAD_WAIT = timedelta(seconds=30)
 MAX_ATTEMPTS = 20
 # Attachments shared into the card's thread after the card is posted.
 SHARED_ROLES = ("resume", "cover_letter")
+# Kinds whose call leaves something in Slack: an attempt that may have reached Slack is looked
+# for before the next one posts again.
+POSTING_KINDS = frozenset({OutboxKind.CARD_POST, OutboxKind.MESSAGE, OutboxKind.FILE_SHARE})
 
 
 @dataclass
@@ -65,6 +77,9 @@ class DeliveryReport:
     gave_up: list[int] = field(default_factory=list)
     # Not taken: locked by another deliverer, not yet due, or already sent.
     busy: list[int] = field(default_factory=list)
+    # Slack refused for a reason only a person can fix (not_in_channel, invalid_auth...): the
+    # rest of this run waits rather than meet the same refusal once per row.
+    blocked: bool = False
 
 
 def deliver_pending(
@@ -76,7 +91,7 @@ def deliver_pending(
     """
     report = DeliveryReport()
     queue: deque[int] = deque(_due_ids(deps, ids=ids, limit=limit))
-    while queue:
+    while queue and not report.blocked:
         outbox_id = queue.popleft()
         claimed = _claim(deps, outbox_id)
         if claimed is None:
@@ -125,6 +140,8 @@ def _claim(deps: Deps, outbox_id: int) -> Claimed | None:
     """Lock one row for this deliverer; None when someone else holds it or it is not due."""
     now = deps.clock.now()
     with session_scope(deps.sessions) as session:
+        if _card_update_in_flight(session, outbox_id, now):
+            return None
         result = cast(
             CursorResult[Any],
             session.execute(
@@ -154,13 +171,47 @@ def _claim(deps: Deps, outbox_id: int) -> Claimed | None:
             attempts=row.attempts,
             maybe_posted=bool(payload.get("uncertain")),
         )
-        if row.kind == OutboxKind.CARD_POST:
-            # Pessimistic until we know better: a crash from here on may leave a posted card.
-            row.payload = {**payload, "uncertain": True}
+        if row.kind in POSTING_KINDS:
+            # Pessimistic until we know better: a crash from here on may leave a posted message.
+            marked = {**payload, "uncertain": True}
+            if row.kind == OutboxKind.CARD_POST:
+                # Every attempt renders at least the version current when the first was claimed:
+                # the version of a card an earlier attempt posted and this one finds.
+                marked.setdefault("floor", int(payload.get("version", 0)))
+                claimed.payload = {**claimed.payload, "floor": marked["floor"]}
+            row.payload = marked
         return claimed
 
 
+def _card_update_in_flight(session: Session, outbox_id: int, now: datetime) -> bool:
+    """One card update per application at a time, so two renders never race to Slack.
+
+    The application row is locked first (Postgres; SQLite's write transaction is serial), so
+    two deliverers claiming updates of one card see each other's claim.
+    """
+    # Columns, not the entity: the claim's UPDATE below must not meet a stale identity-map copy.
+    found = session.execute(
+        select(OutboxMessage.kind, OutboxMessage.application_id).where(
+            OutboxMessage.id == outbox_id
+        )
+    ).first()
+    if found is None or found.kind != OutboxKind.CARD_UPDATE or found.application_id is None:
+        return False
+    session.get(Application, found.application_id, with_for_update=True)
+    other = session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.kind == OutboxKind.CARD_UPDATE,
+            OutboxMessage.application_id == found.application_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.id != outbox_id,
+            OutboxMessage.locked_until >= now,
+        )
+    )
+    return other is not None
+
+
 def _attempt(deps: Deps, claimed: Claimed, report: DeliveryReport) -> list[int]:
+    sent: Sent | None
     try:
         sent = send(deps, claimed)
     except Wait as wait:
@@ -171,8 +222,28 @@ def _attempt(deps: Deps, claimed: Claimed, report: DeliveryReport) -> list[int]:
         _record_failure(deps, claimed, str(gone), BACKOFF_CAP, definitive=True, give_up=True)
         report.gave_up.append(claimed.id)
         return []
+    except Superseded:
+        sent = None
     except SlackApiError as error:
         status = error.response.status_code
+        problem = permanent_problem(error, deps.settings, claimed.channel)
+        if problem is not None:
+            # Retrying cannot help until a person acts: parked (not counted), checked again
+            # now and then; said once per process, and shown by /healthz meanwhile.
+            with deps.sessions() as session:
+                known = already_parked(session, last_error=problem.last_error)
+            _record_failure(
+                deps, claimed, problem.last_error, PERMANENT_RETRY, definitive=True, counts=False
+            )
+            if known:
+                log.debug(
+                    "outbox #%s (%s) parked: slack %s", claimed.id, claimed.kind, problem.code
+                )
+            else:
+                log.error(problem.message)
+            report.retrying.append(claimed.id)
+            report.blocked = True
+            return []
         if status == 429:
             delay = timedelta(seconds=max(1, _retry_after(error)))
             message = "rate limited (HTTP 429)"
@@ -226,8 +297,11 @@ def _backoff(attempts: int) -> timedelta:
     return min(delay, BACKOFF_CAP)
 
 
-def _record_sent(deps: Deps, claimed: Claimed, sent: Sent) -> list[int]:
-    """Mark the row sent (only if it is still ours to mark); returns rows this made necessary."""
+def _record_sent(deps: Deps, claimed: Claimed, sent: Sent | None) -> list[int]:
+    """Mark the row sent (only if it is still ours to mark); returns rows this made necessary.
+
+    ``sent`` None: a card update with nothing to send (Slack already shows that version).
+    """
     now = deps.clock.now()
     follow_ups: list[int] = []
     with session_scope(deps.sessions) as session:
@@ -236,14 +310,19 @@ def _record_sent(deps: Deps, claimed: Claimed, sent: Sent) -> list[int]:
             return []
         payload = {k: v for k, v in (row.payload or {}).items() if k != "uncertain"}
         row.status = OutboxStatus.SENT
-        row.posted_channel = sent.channel
-        row.posted_ts = sent.ts
+        if sent is not None:
+            row.posted_channel = sent.channel
+            row.posted_ts = sent.ts
         row.sent_at = now
         row.locked_until = None
         row.last_error = None
         row.payload = payload
-        if claimed.kind == OutboxKind.CARD_POST and claimed.application_id is not None:
-            follow_ups = _after_card_posted(session, claimed, sent, payload)
+        if sent is None:
+            pass
+        elif claimed.kind == OutboxKind.CARD_POST and claimed.application_id is not None:
+            follow_ups = _after_card_posted(session, claimed, sent)
+        elif claimed.kind == OutboxKind.CARD_UPDATE and claimed.application_id is not None:
+            follow_ups = _after_card_updated(session, claimed)
         elif claimed.kind == OutboxKind.FILE_SHARE and sent.file_id:
             attachment = session.get(Attachment, int(claimed.payload["attachment_id"]))
             if attachment is not None:
@@ -259,9 +338,30 @@ def _record_sent(deps: Deps, claimed: Claimed, sent: Sent) -> list[int]:
     return follow_ups
 
 
-def _after_card_posted(
-    session: Session, claimed: Claimed, sent: Sent, payload: dict[str, Any]
-) -> list[int]:
+def _after_card_updated(session: Session, claimed: Claimed) -> list[int]:
+    """Note the version Slack now shows; updates queued behind this one go next (or a fresh
+    one, when this render turned out older than what Slack showed or the database holds)."""
+    assert claimed.application_id is not None
+    rows: list[int] = []
+    if claimed.rendered_version is not None and record_card_shown(
+        session, application_id=claimed.application_id, version=claimed.rendered_version
+    ):
+        update_row = enqueue_card_update(session, application_id=claimed.application_id)
+        if update_row is not None:
+            rows.append(update_row.id)
+    session.flush()
+    waiting = session.scalars(
+        select(OutboxMessage.id).where(
+            OutboxMessage.kind == OutboxKind.CARD_UPDATE,
+            OutboxMessage.application_id == claimed.application_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.id != claimed.id,
+        )
+    )
+    return sorted({*rows, *waiting})
+
+
+def _after_card_posted(session: Session, claimed: Claimed, sent: Sent) -> list[int]:
     assert claimed.application_id is not None
     application = session.get(Application, claimed.application_id)
     if application is None:
@@ -275,7 +375,8 @@ def _after_card_posted(
         if attachment.role in SHARED_ROLES
     ]
     # Someone changed the application while the post was in flight: the card may be stale.
-    if int(payload.get("version", 0)) != int(claimed.payload.get("version", 0)):
+    version = claimed.rendered_version if claimed.rendered_version is not None else -1
+    if record_card_shown(session, application_id=application.id, version=version):
         update_row = enqueue_card_update(session, application_id=application.id)
         if update_row is not None:
             rows.append(update_row)

@@ -3,23 +3,33 @@
 ``send`` raises ``Wait`` when a row cannot go yet (its card is not posted), ``Permanent`` when it
 never can (its application or attachment is gone), and lets Slack's and the network's errors
 through for ``hiring_bot.slack.delivery`` to classify.
+
+Posting calls go through ``posting_client``: the same token and host as ``deps.client`` but no
+retry handlers, so each attempt is one call and a lost answer reaches the outbox, which looks for
+the message (by its metadata: event type + outbox id) before posting again. Read-only lookups
+keep ``deps.client`` and its retries.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from hiring_bot.db.models import Application, Attachment
-from hiring_bot.outbox import OutboxKind
+from hiring_bot.outbox import OutboxKind, card_version
 
 if TYPE_CHECKING:
     from hiring_bot.deps import Deps
 
 CARD_EVENT_TYPE = "hiring_bot_card"
+# Every other chat.postMessage of the outbox (reminders, DMs, thread messages).
+MESSAGE_EVENT_TYPE = "hiring_bot_message"
 HISTORY_PAGES = 10
 # Slack's clock and ours may disagree a little; look a bit before the row was written.
 HISTORY_SLACK = timedelta(minutes=10)
@@ -42,6 +52,8 @@ class Claimed:
     maybe_posted: bool
     reached_send: bool = False
     history_checked: bool = False
+    # Cards: the version (``hiring_bot.outbox.card_version``) read just before rendering.
+    rendered_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,31 @@ class Wait(Exception):
 
 class Permanent(Exception):
     """Can never be delivered (its application or attachment is gone)."""
+
+
+class Superseded(Exception):
+    """A card update with nothing to do: Slack already shows this version or a newer one."""
+
+
+_posting_clients: weakref.WeakKeyDictionary[WebClient, WebClient] = weakref.WeakKeyDictionary()
+_posting_lock = threading.Lock()
+
+
+def posting_client(client: WebClient) -> WebClient:
+    """``client`` without retry handlers: a post that fails is reported, never re-sent unseen."""
+    with _posting_lock:
+        found = _posting_clients.get(client)
+        if found is None:
+            found = _posting_clients[client] = WebClient(
+                token=client.token,
+                base_url=client.base_url,
+                timeout=client.timeout,
+                ssl=client.ssl,
+                proxy=client.proxy,
+                headers=dict(client.headers),
+                retry_handlers=[],
+            )
+        return found
 
 
 def send(deps: Deps, claimed: Claimed) -> Sent:
@@ -89,14 +126,16 @@ def _post_card(deps: Deps, claimed: Claimed) -> Sent:
     if not channel:
         raise Wait("HIRING_CHANNEL is not set")
     if claimed.maybe_posted:
-        ts = _find_posted_card(deps, channel, claimed)
+        ts = _find_posted(deps, claimed, channel=channel, event_type=CARD_EVENT_TYPE)
         claimed.history_checked = True
         if ts is not None:
+            claimed.rendered_version = int(claimed.payload.get("floor", -1))
             return Sent(channel, ts)
+    claimed.rendered_version = _current_version(deps, claimed.application_id)
     text, blocks = _render(deps, claimed.application_id)
     deps.pacer.wait(channel)
     claimed.reached_send = True
-    response = deps.client.chat_postMessage(
+    response = posting_client(deps.client).chat_postMessage(
         channel=channel,
         text=text,
         blocks=blocks,
@@ -110,25 +149,44 @@ def _post_card(deps: Deps, claimed: Claimed) -> Sent:
     return Sent(str(response["channel"]), str(response["ts"]))
 
 
-def _find_posted_card(deps: Deps, channel: str, claimed: Claimed) -> str | None:
-    """The ts of this row's card if an earlier attempt posted it, found by its metadata."""
-    oldest = (claimed.created_at - HISTORY_SLACK).timestamp()
+def _current_version(deps: Deps, application_id: int | None) -> int:
+    if application_id is None:
+        return 0
+    with deps.sessions() as session:
+        return card_version(session, application_id=application_id)[0]
+
+
+def _find_posted(
+    deps: Deps,
+    claimed: Claimed,
+    *,
+    channel: str,
+    event_type: str,
+    thread_ts: str | None = None,
+) -> str | None:
+    """The ts of this row's message if an earlier attempt posted it, found by its metadata
+    (``event_type`` + outbox id) in the channel's history or, with ``thread_ts``, the thread.
+    """
+    oldest = f"{max((claimed.created_at - HISTORY_SLACK).timestamp(), 0):.6f}"
     cursor: str | None = None
     for _page in range(HISTORY_PAGES):
         args: dict[str, Any] = {
             "channel": channel,
-            "oldest": f"{max(oldest, 0):.6f}",
+            "oldest": oldest,
             "limit": 200,
             "include_all_metadata": True,
         }
         if cursor:
             args["cursor"] = cursor
-        response = deps.client.conversations_history(**args)
+        if thread_ts is not None:
+            response = deps.client.conversations_replies(ts=thread_ts, **args)
+        else:
+            response = deps.client.conversations_history(**args)
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
             if (
-                metadata.get("event_type") == CARD_EVENT_TYPE
+                metadata.get("event_type") == event_type
                 and payload.get("outbox_id") == claimed.id
                 and payload.get("ref") in (None, claimed.application_id)
             ):
@@ -153,9 +211,16 @@ def _card_location(deps: Deps, application_id: int | None) -> tuple[str, str]:
 
 def _update_card(deps: Deps, claimed: Claimed) -> Sent:
     channel, ts = _card_location(deps, claimed.application_id)
+    assert claimed.application_id is not None
+    with deps.sessions() as session:
+        # Read before rendering: the render is then at least this version, never older.
+        current, shown = card_version(session, application_id=claimed.application_id)
+    if shown >= current:
+        raise Superseded("Slack already shows this version of the card or a newer one")
+    claimed.rendered_version = current
     text, blocks = _render(deps, claimed.application_id)
     claimed.reached_send = True
-    deps.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    posting_client(deps.client).chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     return Sent(channel, ts)
 
 
@@ -170,16 +235,28 @@ def _post_message(deps: Deps, claimed: Claimed) -> Sent:
     if not channel:
         raise Permanent("message without a channel")
     if channel[0] in "UW":
-        opened = deps.client.conversations_open(users=channel)
+        # Idempotent: the same DM channel however often it is asked for.
+        opened = posting_client(deps.client).conversations_open(users=channel)
         channel = str(opened["channel"]["id"])
-    args: dict[str, Any] = {"channel": channel, "text": payload.get("text") or " "}
+    if claimed.maybe_posted:
+        ts = _find_posted(
+            deps, claimed, channel=channel, event_type=MESSAGE_EVENT_TYPE, thread_ts=thread_ts
+        )
+        claimed.history_checked = True
+        if ts is not None:
+            return Sent(channel, ts)
+    args: dict[str, Any] = {
+        "channel": channel,
+        "text": payload.get("text") or " ",
+        "metadata": {"event_type": MESSAGE_EVENT_TYPE, "event_payload": {"outbox_id": claimed.id}},
+    }
     if payload.get("blocks"):
         args["blocks"] = payload["blocks"]
     if thread_ts is not None:
         args["thread_ts"] = thread_ts
     deps.pacer.wait(channel)
     claimed.reached_send = True
-    response = deps.client.chat_postMessage(**args)
+    response = posting_client(deps.client).chat_postMessage(**args)
     return Sent(str(response["channel"]), str(response["ts"]))
 
 
@@ -194,13 +271,42 @@ def _share_file(deps: Deps, claimed: Claimed) -> Sent:
             raise Permanent("attachment no longer exists")
         data, filename = attachment.data, attachment.filename or "attachment"
         title = {"resume": "Resume", "cover_letter": "Cover letter"}.get(attachment.role, filename)
+    if claimed.maybe_posted:
+        found = _find_shared_file(deps, claimed, channel, thread_ts, (title, filename))
+        claimed.history_checked = True
+        if found is not None:
+            return Sent(channel, thread_ts, file_id=found)
     claimed.reached_send = True
-    response = deps.client.files_upload_v2(
+    response = posting_client(deps.client).files_upload_v2(
         channel=channel, thread_ts=thread_ts, content=data, filename=filename, title=title
     )
     files = response.get("files") or [response.get("file") or {}]
     file_id = files[0].get("id") if files and isinstance(files[0], dict) else None
     return Sent(channel, thread_ts, file_id=str(file_id) if file_id else None)
+
+
+def _find_shared_file(
+    deps: Deps, claimed: Claimed, channel: str, thread_ts: str, file_title: tuple[str, str]
+) -> str | None:
+    """The id of the file an earlier attempt shared into the card's thread, if it did.
+
+    Uploads carry no metadata: a file of this title and name in the thread counts as this row's.
+    The residual risk: one application with two attachments of the same role and file name.
+    """
+    oldest = f"{max((claimed.created_at - HISTORY_SLACK).timestamp(), 0):.6f}"
+    response = deps.client.conversations_replies(
+        channel=channel, ts=thread_ts, oldest=oldest, limit=200
+    )
+    for message in response.get("messages") or []:
+        for shared in message.get("files") or []:
+            if (
+                isinstance(shared, dict)
+                and shared.get("title") == file_title[0]
+                and shared.get("name") == file_title[1]
+                and shared.get("id")
+            ):
+                return str(shared["id"])
+    return None
 
 
 def _delete_file(deps: Deps, claimed: Claimed) -> Sent:
@@ -209,7 +315,7 @@ def _delete_file(deps: Deps, claimed: Claimed) -> Sent:
         raise Permanent("file delete without a file id")
     claimed.reached_send = True
     try:
-        deps.client.files_delete(file=file_id)
+        posting_client(deps.client).files_delete(file=file_id)
     except SlackApiError as error:
         if error.response.status_code != 200 or error.response.get("error") not in _FILE_GONE:
             raise

@@ -45,7 +45,7 @@ class ApiEndpoint(HttpEndpoints):
         call = Call(method, params, http_method, headers)  # JSON params decoded even on faults
         status, extra_headers = 200, dict[str, str]()
         try:
-            if fault is not None and fault.status is not None:
+            if fault is not None and fault.status is not None and not fault.after:
                 status, reply, extra_headers = self._fault_reply(fault)
                 raise _Reply(reply, status)
             if token is None:
@@ -78,8 +78,13 @@ class ApiEndpoint(HttpEndpoints):
             reply = self._answer(method, params)
         except _Reply as r:
             reply, status = r.body, r.status
+        if fault is not None and fault.after:
+            status, reply, extra_headers = self._fault_reply(fault)
         call.status, call.response = status, reply
         self._record(call)
+        if fault is not None and fault.drop:
+            call.status, call.response = 0, None
+            return  # the call happened; the caller's connection closes with no answer
         self._send(handler, status, reply, extra_headers)
 
     def _check_blocks(self, method: str, params: dict[str, Any]) -> list[str]:

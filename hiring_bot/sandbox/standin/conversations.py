@@ -117,6 +117,29 @@ class ConversationsMethods(StandinState):
             "response_metadata": {"next_cursor": next_cursor},
         }
 
+    def _m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent then its replies, oldest first; ``metadata`` only when asked."""
+        channel, parent = str(p["channel"]), str(p["ts"])
+        if (channel, parent) not in self.messages:
+            return {"ok": False, "error": "thread_not_found"}
+        oldest = float(p["oldest"]) if not is_empty(p.get("oldest")) else None
+        with_metadata = truthy(p.get("include_all_metadata"))
+        found = sorted(
+            (
+                message
+                for (where, ts), message in self.messages.items()
+                if where == channel
+                and (ts == parent or message.get("thread_ts") == parent)
+                and (ts == parent or oldest is None or float(ts) > oldest)
+            ),
+            key=lambda m: float(m["ts"]),
+        )
+        page = [
+            copy.deepcopy({k: v for k, v in m.items() if with_metadata or k != "metadata"})
+            for m in found
+        ]
+        return {"ok": True, "messages": page, "has_more": False}
+
     def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if p.get("channel"):
             return {"ok": True, "channel": {"id": str(p["channel"])}, "already_open": True}

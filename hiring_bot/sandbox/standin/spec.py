@@ -129,6 +129,7 @@ DEFAULT_BOT_SCOPES: tuple[str, ...] = (
     "files:write",
     "channels:history",
     "groups:history",
+    "im:history",
 )
 
 # Methods that take the app-level token (xapp-...) and refuse bot tokens; every other method

@@ -104,13 +104,19 @@ def test_the_same_eml_ingested_twice_is_one_application_and_one_card(
     assert len(ok_posts(fake_slack)) == 1
 
 
-def test_429_is_ridden_out_by_the_client_and_posts_once(deps: Deps, fake_slack: FakeSlack) -> None:
+def test_a_429_is_one_attempt_the_outbox_retries_not_the_client(
+    deps: Deps, fake_slack: FakeSlack, clock: FakeClock
+) -> None:
     ingest(deps, application_email(resume=b""))
     fake_slack.fail_next(1, status=429, retry_after=1, method="chat.postMessage")
 
     report = deliver_pending(deps)
 
-    assert len(report.sent) == 1
+    # The client did not sleep through it and post again unseen: the outbox decides.
+    assert report.retrying == [card_row(deps).id]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    clock.advance(timedelta(seconds=1))
+    assert deliver_pending(deps).sent == [card_row(deps).id]
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
     assert len(ok_posts(fake_slack)) == 1
 
@@ -164,17 +170,19 @@ def test_server_errors_back_off_then_post_once(
     assert fake_slack.calls_to("conversations.history")
 
 
-def test_500s_the_client_gives_up_on_are_retried_later_once(
+def test_each_500_is_one_attempt_recorded_by_the_outbox(
     deps: Deps, fake_slack: FakeSlack, clock: FakeClock
 ) -> None:
     ingest(deps, application_email(resume=b""))
-    fake_slack.fail_next(3, status=500, method="chat.postMessage")  # the client tries 3 times
+    fake_slack.fail_next(1, status=500, method="chat.postMessage")
 
     assert deliver_pending(deps).retrying
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # no hidden retry in the client
+    assert card_row(deps).attempts == 1
     clock.advance(timedelta(seconds=30))
     assert deliver_pending(deps).sent
 
-    assert len(fake_slack.calls_to("chat.postMessage")) == 4
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
     assert len(ok_posts(fake_slack)) == 1
 
 
