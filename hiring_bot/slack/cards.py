@@ -23,6 +23,7 @@ from hiring_bot.domain.applications import get_application, stage_of
 from hiring_bot.domain.redaction import shown_email, shown_name
 from hiring_bot.domain.reviews import visible_average
 from hiring_bot.domain.stages import CLOSED, parse_stage
+from hiring_bot.intake.completeness import DISPLAY_NAME_FLAG
 from hiring_bot.slack.blocks import (
     ApplicationCard,
     ApplicationDetails,
@@ -39,6 +40,9 @@ from hiring_bot.slack.blocks import (
 )
 from hiring_bot.slack.blocks._kit import day_text
 from hiring_bot.slack.blocks.views import Eligibility
+
+# Entries of `Application.missing` that are warnings about the application, not missing items.
+WARNING_KEYS = frozenset({DISPLAY_NAME_FLAG})
 
 EXCERPT_CHARS = 2500
 AUDIT_LINES = 15
@@ -75,7 +79,8 @@ def card_for(
         program=application.program or "",
         areas=tuple(application.areas or ()),
         links=tuple(application.links or ()),
-        missing=tuple(application.missing or ()),
+        missing=tuple(k for k in application.missing or () if k not in WARNING_KEYS),
+        warnings=tuple(k for k in application.missing or () if k in WARNING_KEYS),
         eligibility=cast(Eligibility, eligibility),
         eligibility_reason=application.eligibility_reason or "",
         stage=stage_of(application),
