@@ -46,7 +46,7 @@ def view_key(view_id: str, view_hash: str | None = None) -> str:
 
 def signature_key(signature: str) -> str:
     """A verified request's ``X-Slack-Signature``: the same one again is a replay (see
-    `hiring_bot.slack.replay_guard`). The HMAC covers timestamp and body, so it names one request."""
+    `hiring_bot.slack.replay_guard`). Its HMAC covers timestamp and body: it names one request."""
     return _cap(f"signature:{signature}")
 
 

@@ -45,10 +45,10 @@ class Recorder:
 
 
 @pytest.fixture
-def recorder(running_app: RunningApp, monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
+def recorder(running_app: RunningApp, monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorder = Recorder(running_app)
     monkeypatch.setattr(running_app.slack, "post", recorder.post)
-    yield recorder
+    return recorder
 
 
 class Ignored(logging.Handler):
