@@ -21,7 +21,7 @@ from hiring_bot.db.models import Application, Attachment, AuditEntry, Claim, Rev
 from hiring_bot.domain import audit, queries
 from hiring_bot.domain.applications import get_application, stage_of
 from hiring_bot.domain.redaction import shown_email, shown_name
-from hiring_bot.domain.reviews import visible_average
+from hiring_bot.domain.reviews import SAW_AVERAGE, visible_average
 from hiring_bot.domain.stages import CLOSED, parse_stage
 from hiring_bot.intake.completeness import DISPLAY_NAME_FLAG
 from hiring_bot.slack.blocks import (
@@ -227,6 +227,8 @@ def audit_line(entry: AuditEntry, *, settings: Settings) -> AuditLine:
     elif entry.action == "stage":
         stage = parse_stage(str(after.get("stage") or ""))
         verb = f"moved it to {stage.label}" if stage else "moved it"
+    elif entry.action == "rate_update" and after.get(SAW_AVERAGE):
+        verb = "changed their rating after seeing the average"
     elif entry.action == "assign" and after.get("claimed_by"):
         verb, target = "assigned it to", str(after["claimed_by"])
     elif entry.action in {"unclaim", "claim_released"} and before.get("claimed_by"):
