@@ -44,12 +44,6 @@ def view_key(view_id: str, view_hash: str | None = None) -> str:
     return _cap(f"view:{view_id}{suffix}")
 
 
-def signature_key(signature: str) -> str:
-    """A verified request's ``X-Slack-Signature``: the same one again is a replay (see
-    `hiring_bot.slack.replay_guard`). Its HMAC covers timestamp and body: it names one request."""
-    return _cap(f"signature:{signature}")
-
-
 def first_time(session: Session, *, key: str, now: datetime) -> bool:
     """Record `key`; False when it was recorded before (this delivery is a repeat).
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from hiring_bot.bootstrap import Deps
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, AuditEntry, Claim, Review
-from hiring_bot.domain import reviews
+from hiring_bot.domain import claims, reviews
 from hiring_bot.scheduler.retention import purge
 from tests.reliability.races import Outcome, kinds, race
 from tests.slack.review_factories import add_application
@@ -61,7 +61,7 @@ def claim_race(deps: Deps, count: int) -> ClaimRace:
 
     def work(i: int) -> str:
         with session_scope(deps.sessions) as session:
-            return reviews.claim(session, ref=ref, actor=reviewer(i), now=now).message
+            return claims.claim(session, ref=ref, actor=reviewer(i), now=now).message
 
     outcomes = race(count, work)
     return claim_counts(deps, ref, outcomes)

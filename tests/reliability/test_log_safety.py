@@ -20,7 +20,6 @@ from slack_bolt.response import BoltResponse
 
 from hiring_bot.logsafety import install_log_safety
 from hiring_bot.slack import ids
-from hiring_bot.slack.outbox import wait_for_background_deliveries
 from tests.conftest import ALICE, BOT_TOKEN, HIRING_CHANNEL, SIGNING_SECRET, RunningApp
 from tests.fakes.signed import sign
 from tests.fakes.slack_api import FakeSlack
@@ -67,7 +66,7 @@ def _apply(app: RunningApp, fake: FakeSlack) -> int:
     assert status == 201, answer
     fake.wait_for("chat.postMessage", 1)
     fake.wait_for("files.completeUploadExternal", 1)
-    assert wait_for_background_deliveries(timeout=10)
+    assert app.deps.background.wait_idle(timeout=10)
     return int(json.loads(answer)["ref"])
 
 
@@ -120,7 +119,7 @@ def test_a_whole_application_leaves_no_candidate_data_or_secret_in_the_log(
             )
             assert response.status == 200
         fake_slack.wait_for_response(3)
-        assert wait_for_background_deliveries(timeout=10)
+        assert running_app.deps.background.wait_idle(timeout=10)
         assert _stale_rating(running_app, ref) == 401
     log = stream.getvalue()
     if level == logging.DEBUG:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from hiring_bot.slack import ids
+from hiring_bot.slack.replay_guard import KEEP_SECONDS, SignatureMemory
 from hiring_bot.slack.replay_guard import __name__ as GUARD_LOGGER
 from tests.conftest import ADMIN, ALICE, HIRING_CHANNEL, RunningApp
 from tests.fakes.signed import Response
@@ -143,3 +144,30 @@ def test_replays_of_many_kinds_reach_no_listener(
     harness.deps.background.wait_idle(TIMEOUT)
     assert ignored.count == len(sent)
     assert len(harness.fake.responses) == 2
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_signatures_are_remembered_for_longer_than_bolt_accepts_them_then_forgotten() -> None:
+    clock = _Clock()
+    memory = SignatureMemory(clock=clock)
+    assert memory.first_time("v0=aa")
+    clock.now = KEEP_SECONDS - 1
+    assert not memory.first_time("v0=aa")
+    assert KEEP_SECONDS > 5 * 60  # Bolt refuses a timestamp over five minutes old by itself
+    clock.now = KEEP_SECONDS + 1
+    assert memory.first_time("v0=aa")  # forgotten: only a stale request could carry it now
+
+
+def test_the_memory_is_bounded() -> None:
+    memory = SignatureMemory(limit=3, clock=_Clock())
+    for n in range(5):
+        assert memory.first_time(f"v0={n}")
+    assert not memory.first_time("v0=4")
+    assert memory.first_time("v0=0")  # the oldest were forgotten to stay within the limit

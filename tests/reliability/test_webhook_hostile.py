@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
 from hiring_bot.db.models import Attachment, Candidate
-from hiring_bot.slack.outbox import wait_for_background_deliveries
 from tests.conftest import RunningApp
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.intake.fixtures import (  # noqa: F401  (fixtures used by name)
@@ -92,7 +91,7 @@ def test_controls_and_bidi_overrides_are_taken_out_of_names_and_filenames(
     assert name == "Ada Lovelace [31m"
     assert files == ["resumefdp.exe"]
     fake_slack.wait_for("files.completeUploadExternal", 1)
-    assert wait_for_background_deliveries(timeout=10)
+    assert running_app.deps.background.wait_idle(timeout=10)
     sent = json.dumps([c.params for c in fake_slack.calls], ensure_ascii=False)
     assert "\u202e" not in sent
     assert "resumefdp.exe" in sent
