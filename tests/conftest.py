@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -170,3 +172,95 @@ def with_settings(deps: Deps, **changes: object) -> Deps:
     settings = replace(deps.settings, **changes)  # type: ignore[arg-type]
     directory = build_directory(settings, client=deps.client, clock=deps.clock)
     return replace(deps, settings=settings, directory=directory)
+
+
+# --- the log scan over the whole session --------------------------------------------------------
+# Every record any logger emits during the run (root at DEBUG, so slack_sdk, Bolt, SQLAlchemy and
+# our own debug lines all exist) is checked as it is emitted against the candidate data the tests
+# use and the test secrets; nothing is stored but the first few hits, and the session fails at
+# the end if there are any (issue 10, point 6). Production's log safety (install_log_safety) is
+# installed first, as configure_logging does, so this checks what production would write.
+
+LOGGED_NEVER = (
+    # The sample applicants of the factories, intake helpers, parser tests and reliability tests.
+    "Ada Lovelace",
+    "ada@example.edu",
+    "ada.lovelace.",  # add_application's generated addresses (ada.lovelace.<n>@example.edu)
+    "Grace Hopper",
+    "grace@example.edu",
+    "Jane Doe",
+    "jane.doe@example.edu",
+    "Zenobia Quillfeather",
+    "zenobia.quillfeather@example.edu",
+    "Priya Raman",
+    "priya.raman@mit.edu",
+    "jose.garcia@ucb.edu",
+    # What they wrote: the cover letters and the corpus resume.
+    "models of cortex with spiking neurons",
+    "models of dendritic computation",
+    "my dendritic-gating thesis",
+    "career sabbatical",
+    "posquit0.bj@gmail.com",
+    "brilliant but anxious",
+    # Secrets.
+    SIGNING_SECRET,
+    BOT_TOKEN,
+    "test-intake-token",
+)
+_LOGGED_NEVER = re.compile("|".join(re.escape(n) for n in LOGGED_NEVER), re.IGNORECASE)
+MAX_LOG_HITS = 20
+
+
+class _LogScan(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
+        self.test = "(collection)"
+        self.hits: list[str] = []
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+        except Exception:  # a broken record is the logging call's problem, not a leak
+            return
+        found = _LOGGED_NEVER.search(text)
+        if found is None:
+            return
+        self.count += 1
+        if len(self.hits) < MAX_LOG_HITS:
+            self.hits.append(f"{self.test}: {record.name} logged {found.group()!r}")
+
+
+_LOG_SCAN = _LogScan()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    from hiring_bot.logsafety import install_log_safety
+
+    root = logging.getLogger()
+    root.addHandler(_LOG_SCAN)
+    install_log_safety()
+    root.setLevel(logging.DEBUG)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _LOG_SCAN.test = item.nodeid
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    logging.getLogger().removeHandler(_LOG_SCAN)
+    if _LOG_SCAN.count:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        lines = "\n  ".join(_LOG_SCAN.hits)
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            f"log scan: {_LOG_SCAN.count} log record(s) carried candidate data or a secret:"
+            f"\n  {lines}"
+        )
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_sep("=", "log scan failed", red=True)
+            reporter.write_line(message, red=True)
+        else:
+            print(message)

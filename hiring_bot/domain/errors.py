@@ -53,6 +53,16 @@ class FieldErrors(InvalidInput):
         self.errors: dict[str, str] = dict(errors)
 
 
+def bold(text: str, limit: int = 150) -> str:
+    """A name (a window's) in bold inside a message: one line, cut, Slack control characters
+    escaped, so an admin-chosen ``<!channel>`` or link is shown, not acted on."""
+    one = " ".join(text.split())
+    if len(one) > limit:
+        one = one[: limit - 1] + "…"
+    one = escape(one).replace("*", "∗")
+    return f"*{one}*" if one else "(nothing)"
+
+
 def quote(text: str, limit: int = 40) -> str:
     """User text echoed back inside a message: one line, cut, Slack control characters escaped."""
     one = " ".join(text.split())

@@ -154,6 +154,13 @@ def rate(
     review = own_review(session, application_id=ref, user_id=actor)
     before = _review_snapshot(review) if review is not None else None
     created = review is None
+    # Re-rating stays allowed (a reviewer may correct a slip), but one made after the average was
+    # visible to the reviewer (they had rated and quorum was met) is marked in the audit entry and
+    # shown in the history as such, so nobody can quietly tune their score to the average.
+    saw_average = (
+        not created
+        and quorum_average(review_scores(session, application_id=ref), quorum=quorum) is not None
+    )
     if review is None:
         review = Review(application_id=ref, reviewer_id=actor, created_at=now)
         session.add(review)
@@ -163,20 +170,30 @@ def rate(
     review.notes = clean.notes
     review.updated_at = now
     session.flush()
+    after = _review_snapshot(review)
+    if saw_average:
+        after[SAW_AVERAGE] = True
     audit.record(
         session,
         actor=actor,
         action="rate" if created else "rate_update",
         application_id=ref,
         before=before,
-        after=_review_snapshot(review),
+        after=after,
     )
     scores = review_scores(session, application_id=ref)
     average = quorum_average(scores, quorum=quorum)
     summary = f"It has {len(scores)} rating{'s' if len(scores) != 1 else ''}"
     summary += f", average {average:.1f}." if average is not None else "."
     verb = "Saved" if created else "Updated"
-    return Outcome(ref, f"{verb} your rating of #{ref}: {clean.overall}/5. {summary}", created)
+    message = f"{verb} your rating of #{ref}: {clean.overall}/5. {summary}"
+    if saw_average:
+        message += " The history shows this change as made after seeing the average."
+    return Outcome(ref, message, created)
+
+
+# Key in a `rate_update` audit entry's `after`: the reviewer could see the average when changing.
+SAW_AVERAGE = "after_seeing_average"
 
 
 def review_scores(session: Session, *, application_id: int) -> list[int]:

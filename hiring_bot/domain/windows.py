@@ -24,7 +24,7 @@ from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Window
 from hiring_bot.domain import audit
 from hiring_bot.domain.calendar import is_closed
-from hiring_bot.domain.errors import Conflict, FieldErrors, InvalidInput, quote
+from hiring_bot.domain.errors import Conflict, FieldErrors, InvalidInput, bold, quote
 from hiring_bot.domain.window_spec import FILE_SOURCE, SLACK_SOURCE, WindowDef, WindowSpec
 from hiring_bot.domain.windows_file import WindowsFileError, load_windows_file
 
@@ -102,7 +102,7 @@ def find_window(session: Session, name: str) -> Window | None:
 def window_names(session: Session) -> str:
     """The windows' names for a "there is no such window" answer: "`A`, `B`" or "none yet"."""
     names = session.scalars(select(Window.name).order_by(Window.starts_on, Window.id)).all()
-    return ", ".join(f"`{name}`" for name in names) or "none yet"
+    return ", ".join(quote(name, 80) for name in names) or "none yet"
 
 
 def require_window(session: Session, *, name: str) -> Window:
@@ -161,7 +161,7 @@ def close_window(session: Session, *, name: str, actor: str, now: datetime) -> W
     """Close a window at `now` (no more reminders, no more period matching), audited."""
     window = require_window(session, name=name)
     if window.closed_at is not None:
-        raise Conflict(f"*{window.name}* is already closed.")
+        raise Conflict(f"{bold(window.name)} is already closed.")
     before = snapshot(window)
     window.closed_at = now
     session.flush()

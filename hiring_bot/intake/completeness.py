@@ -11,6 +11,11 @@ __all__ = ["MISSING_ORDER", "missing_items"]
 MISSING_ORDER = ("cover_letter", "resume", "code", "period")
 
 
+# Not a missing item but a warning kept in the same JSON list (no schema change): the sender's
+# display name shows an address other than the sender's own (a spoofing attempt, or a relay).
+DISPLAY_NAME_FLAG = "display_name_address"
+
+
 def missing_items(
     *,
     has_cover_letter: bool,

@@ -9,10 +9,11 @@ Rules, in order:
 3. Auto-replies (``Auto-Submitted`` other than "no", ``X-Autoreply``/``X-Autorespond``,
    ``Precedence: auto_reply|bulk|junk``, "Out of office" / "Automatic reply" subjects)
    -> ``Skipped``.
-4. No usable sender address -> ``Rejected``. The address comes from From; Reply-To is used instead
-   when From is a no-reply style address (``no-reply@``, ``donotreply@``, ``notifications@`` ...)
-   or its display name reads "<name> via <service>" (form and group relays). Addresses are
-   stripped and lower-cased.
+4. No usable sender address -> ``Rejected``. The address comes from From's addr-spec, read from
+   the raw header (never from decoded display text, see `sender`); Reply-To is used instead only
+   when From's address is a no-reply style one (``no-reply@``, ``donotreply@``,
+   ``notifications@`` ...; form relays). Addresses are stripped and lower-cased. A display name
+   that shows another address is kept as text and flagged (``DISPLAY_NAME_FLAG`` in ``missing``).
 5. No body text and no attachments -> ``Skipped``.
 
 Otherwise an ``ApplicationDraft``. The body is the text/plain parts (HTML turned into text when
@@ -46,7 +47,8 @@ from hiring_bot.domain.areas import find_areas
 from hiring_bot.intake import mime
 from hiring_bot.intake.attachment_roles import classify_attachments, named_cover_letter
 from hiring_bot.intake.autoreply import REPORT_TYPES, not_an_application
-from hiring_bot.intake.completeness import missing_items
+from hiring_bot.intake.bounded import Budget
+from hiring_bot.intake.completeness import DISPLAY_NAME_FLAG, missing_items
 from hiring_bot.intake.draft import (
     ApplicationDraft,
     IntakeLimits,
@@ -57,18 +59,22 @@ from hiring_bot.intake.draft import (
 )
 from hiring_bot.intake.education import find_university_and_program
 from hiring_bot.intake.eligibility import assess_eligibility
-from hiring_bot.intake.html_text import html_to_text
+from hiring_bot.intake.html_bounded import html_text_prefix
 from hiring_bot.intake.links import find_links
 from hiring_bot.intake.periods import find_duration, match_window
 from hiring_bot.intake.resume_text import decode_text
-from hiring_bot.intake.sender import inline_forward, sender_of
+from hiring_bot.intake.sender import display_shows_other_address, inline_forward, sender_of
 
-__all__ = ["COVER_LETTER_MIN_WORDS", "DEFAULT_LIMITS", "parse_email"]
+__all__ = ["COVER_LETTER_MIN_WORDS", "DEFAULT_LIMITS", "DISPLAY_NAME_FLAG", "parse_email"]
 
 log = logging.getLogger(__name__)
 
 COVER_LETTER_MIN_WORDS = 40
 MAX_BODY_CHARS = 500_000
+# An HTML body is read within a budget (html.parser takes ~15 s on 8 MB of tag soup): what fits
+# in it is the body text, the rest is dropped. Generous for any real letter or newsletter.
+MAX_HTML_BODY_CHARS = 4_000_000
+MAX_HTML_BODY_ELEMENTS = 100_000
 
 _QUOTE_HEADER = re.compile(
     r"^(?:On\s.{0,200}\swrote:|-{2,}\s*Original Message\s*-{2,}|_{10,})\s*$", re.I | re.M
@@ -122,7 +128,7 @@ def _parse(raw: bytes, windows: Sequence[WindowSpec], limits: IntakeLimits) -> P
             if ctype == "text/plain":
                 plain.append(text)
             else:
-                html_body, html_links = html_to_text(text)
+                html_body, html_links = _html_body(text, limits)
                 html.append(html_body)
                 hrefs.extend(html_links)
         elif ctype == "message/external-body" or ctype in REPORT_TYPES:
@@ -147,6 +153,8 @@ def _parse(raw: bytes, windows: Sequence[WindowSpec], limits: IntakeLimits) -> P
         # Someone on the team forwarded the applicant's email: the applicant is its sender, and
         # the letter is what they wrote, not the forwarder's note above it.
         name, address, body = forwarded
+
+    spoof_flag = [DISPLAY_NAME_FLAG] if display_shows_other_address(name, address) else []
 
     if not body and not raw_attachments:
         return Skipped("empty message: no text and no attachments")
@@ -194,8 +202,21 @@ def _parse(raw: bytes, windows: Sequence[WindowSpec], limits: IntakeLimits) -> P
             has_resume=bool(resumes),
             links=links,
             period_text=period_text,
-        ),
+        )
+        + spoof_flag,
     )
+
+
+def _html_body(html: str, limits: IntakeLimits) -> tuple[str, list[str]]:
+    budget = Budget(
+        seconds=limits.extract_seconds,
+        max_bytes=MAX_HTML_BODY_CHARS,
+        max_elements=MAX_HTML_BODY_ELEMENTS,
+    )
+    text, hrefs, stopped = html_text_prefix(html[:MAX_HTML_BODY_CHARS], budget)
+    if stopped is not None or len(html) > MAX_HTML_BODY_CHARS:
+        log.info("HTML body read only in part: %s", stopped or "over the size limit")
+    return text, hrefs
 
 
 # --- the cover letter in the body -----------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from hiring_bot.intake.bounded import Budget, TooLarge
 from hiring_bot.intake.html_text import _TextCollector
 
-__all__ = ["html_text_within"]
+__all__ = ["html_text_prefix", "html_text_within"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,27 @@ def html_text_within(html: str, budget: Budget, *, max_chars: int) -> tuple[str,
     if len(html) > max_chars:
         raise TooLarge(f"over {max_chars} characters of HTML")
     collector = _BudgetedCollector(budget)
+    _feed(collector, html, budget)
+    return _text_of(collector)
+
+
+def html_text_prefix(html: str, budget: Budget) -> tuple[str, list[str], TooLarge | None]:
+    """(text, link targets, why it stopped): the text of as much of `html` as the budget reads.
+
+    For an e-mail body, where the start of the letter is worth keeping even when the rest is
+    a bomb; the third item is None when the whole body was read.
+    """
+    collector = _BudgetedCollector(budget)
+    stopped: TooLarge | None = None
+    try:
+        _feed(collector, html, budget)
+    except TooLarge as exc:
+        stopped = exc
+    text, hrefs = _text_of(collector)
+    return text, hrefs, stopped
+
+
+def _feed(collector: _BudgetedCollector, html: str, budget: Budget) -> None:
     try:
         for start in range(0, len(html), _SLICE_CHARS):
             budget.check_time()
@@ -54,7 +75,10 @@ def html_text_within(html: str, budget: Budget, *, max_chars: int) -> tuple[str,
     except TooLarge:
         raise
     except Exception as exc:  # html.parser is lenient; what it read so far is the text
-        log.debug("HTML attachment only partly parsed (%s)", type(exc).__name__)
+        log.debug("HTML only partly parsed (%s)", type(exc).__name__)
+
+
+def _text_of(collector: _BudgetedCollector) -> tuple[str, list[str]]:
     text = "".join(collector.chunks).replace("\xa0", " ")
     lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip(), collector.hrefs

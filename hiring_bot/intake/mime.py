@@ -40,6 +40,14 @@ def header(msg: Message, name: str) -> str:
     return one_line(decode_words(raw_values[0][:MAX_HEADER_CHARS]))
 
 
+def raw_header(msg: Message, name: str) -> str:
+    """A header's first value as sent (encoded words left encoded), cut at MAX_HEADER_CHARS."""
+    for key, value in _raw_items(msg):
+        if key.lower() == name.lower():
+            return fix_surrogates(value[:MAX_HEADER_CHARS])
+    return ""
+
+
 def _raw_items(msg: Message) -> list[tuple[str, str]]:
     try:
         return [(str(k), str(v)) for k, v in msg.raw_items()]

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from hiring_bot.deps import Deps
 from hiring_bot.logsafety import withhold_bodies_at_source
 from hiring_bot.slack.listeners import register_all
+from hiring_bot.slack.replay_guard import SignatureMemory, replay_guard
 
 
 def build_app(deps: Deps) -> App:
@@ -51,6 +52,8 @@ def build_app(deps: Deps) -> App:
         )
     finally:
         logger.removeFilter(quiet)
+    # Runs after Bolt's own signature check, before any listener.
+    app.use(replay_guard(SignatureMemory()))
     register_all(app, deps)
     return app
 

@@ -21,8 +21,9 @@ from hiring_bot.db.models import Application, Attachment, AuditEntry, Claim, Rev
 from hiring_bot.domain import audit, queries
 from hiring_bot.domain.applications import get_application, stage_of
 from hiring_bot.domain.redaction import shown_email, shown_name
-from hiring_bot.domain.reviews import visible_average
+from hiring_bot.domain.reviews import SAW_AVERAGE, visible_average
 from hiring_bot.domain.stages import CLOSED, parse_stage
+from hiring_bot.intake.completeness import DISPLAY_NAME_FLAG
 from hiring_bot.slack.blocks import (
     ApplicationCard,
     ApplicationDetails,
@@ -39,6 +40,9 @@ from hiring_bot.slack.blocks import (
 )
 from hiring_bot.slack.blocks._kit import day_text
 from hiring_bot.slack.blocks.views import Eligibility
+
+# Entries of `Application.missing` that are warnings about the application, not missing items.
+WARNING_KEYS = frozenset({DISPLAY_NAME_FLAG})
 
 EXCERPT_CHARS = 2500
 AUDIT_LINES = 15
@@ -75,7 +79,8 @@ def card_for(
         program=application.program or "",
         areas=tuple(application.areas or ()),
         links=tuple(application.links or ()),
-        missing=tuple(application.missing or ()),
+        missing=tuple(k for k in application.missing or () if k not in WARNING_KEYS),
+        warnings=tuple(k for k in application.missing or () if k in WARNING_KEYS),
         eligibility=cast(Eligibility, eligibility),
         eligibility_reason=application.eligibility_reason or "",
         stage=stage_of(application),
@@ -222,6 +227,8 @@ def audit_line(entry: AuditEntry, *, settings: Settings) -> AuditLine:
     elif entry.action == "stage":
         stage = parse_stage(str(after.get("stage") or ""))
         verb = f"moved it to {stage.label}" if stage else "moved it"
+    elif entry.action == "rate_update" and after.get(SAW_AVERAGE):
+        verb = "changed their rating after seeing the average"
     elif entry.action == "assign" and after.get("claimed_by"):
         verb, target = "assigned it to", str(after["claimed_by"])
     elif entry.action in {"unclaim", "claim_released"} and before.get("claimed_by"):

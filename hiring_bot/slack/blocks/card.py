@@ -30,6 +30,9 @@ MISSING_LABELS: dict[str, str] = {
     "code": "code link",
     "period": "period",
 }
+WARNING_LABELS: dict[str, str] = {
+    "display_name_address": "display name shows another address",
+}
 ELIGIBILITY_ICONS: dict[str, tuple[str, str]] = {
     "eligible": (":white_check_mark:", "Eligible"),
     "ineligible": (":warning:", "Not eligible"),
@@ -79,6 +82,12 @@ def missing_text(card: ApplicationCard) -> str:
     return ":page_facing_up: Missing: " + ", ".join(labels)
 
 
+def warnings_text(card: ApplicationCard) -> str:
+    """`:warning: display name shows another address` ("" when there is nothing to warn about)."""
+    labels = [WARNING_LABELS.get(k, esc(k.replace("_", " "), 40)) for k in card.warnings]
+    return (":warning: " + ", ".join(labels)) if labels else ""
+
+
 def eligibility_text(card: ApplicationCard) -> str:
     icon, label = ELIGIBILITY_ICONS.get(card.eligibility, ELIGIBILITY_ICONS["unknown"])
     reason = esc(card.eligibility_reason, 300)
@@ -111,6 +120,10 @@ def _not_given(card: ApplicationCard) -> str:
 
 def card_info_blocks(card: ApplicationCard) -> list[Block]:
     """Everything but the buttons (reused by the details surfaces)."""
+    checks = [f"*Links:* {links_text(card)}", missing_text(card)]
+    if card.warnings:
+        checks.append(warnings_text(card))
+    checks.append(eligibility_text(card))
     blocks: list[Block] = [
         section(
             title_line(card),
@@ -121,9 +134,7 @@ def card_info_blocks(card: ApplicationCard) -> list[Block]:
                 f"*Research areas*\n{areas_text(card)}",
             ],
         ),
-        section(
-            f"*Links:* {links_text(card)}\n{missing_text(card)}\n{eligibility_text(card)}",
-        ),
+        section("\n".join(checks)),
     ]
     lines = [status_text(card)]
     if card.other_refs:

@@ -20,7 +20,7 @@ from hiring_bot.slack.blocks._kit import (
     plural,
     section,
 )
-from hiring_bot.slack.blocks.card import eligibility_text, missing_text
+from hiring_bot.slack.blocks.card import eligibility_text, missing_text, warnings_text
 from hiring_bot.slack.blocks.views import ApplicationCard, ListPage
 
 # header + "items cut" note + pager leave this many blocks for items.
@@ -48,6 +48,8 @@ def _item_text(card: ApplicationCard) -> str:
     flags = []
     if card.missing:
         flags.append(missing_text(card))
+    if card.warnings:
+        flags.append(warnings_text(card))
     if card.eligibility != "eligible":
         flags.append(eligibility_text(card))
     if flags:

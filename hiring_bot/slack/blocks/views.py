@@ -48,6 +48,8 @@ class ApplicationCard:
     note: str | None = None
     # Personal data removed (data retention): no links or university, nothing left to review.
     anonymised: bool = False
+    # Keys of WARNING_LABELS (slack/blocks/card.py), e.g. the display name shows another address.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -112,8 +112,10 @@ def stats_command(ctx: CommandContext) -> None:
         if wanted:
             window = windows.find_window(session, wanted)
             if window is None:
-                names = ", ".join(f"`{w.name}`" for w in queries.windows(session)) or "none yet"
-                raise InvalidInput(f"There is no window called {quote(wanted)}. Windows: {names}.")
+                names = ", ".join(quote(w.name, 80) for w in queries.windows(session))
+                raise InvalidInput(
+                    f"There is no window called {quote(wanted)}. Windows: {names or 'none yet'}."
+                )
         return review_stats(
             session,
             window_id=window.id if window else None,

@@ -20,7 +20,7 @@ from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Window
 from hiring_bot.deps import Deps
 from hiring_bot.domain import people, windows
-from hiring_bot.domain.errors import FieldErrors, InvalidInput
+from hiring_bot.domain.errors import FieldErrors, InvalidInput, bold
 from hiring_bot.domain.window_spec import WindowDef
 from hiring_bot.slack import ids
 from hiring_bot.slack.blocks import (
@@ -95,7 +95,7 @@ def close_window(deps: Deps, *, name: str, actor: str) -> str:
             raise InvalidInput(f"Name the window: `/intern {USAGE}`.")
         window = windows.close_window(session, name=name, actor=actor, now=deps.clock.now())
         return (
-            f"Closed *{window.name}*: no more reminders for it, and new applications are no "
+            f"Closed {bold(window.name)}: no more reminders for it, and new applications are no "
             "longer matched to it."
         )
 
