@@ -14,6 +14,9 @@ MISSING_ORDER = ("cover_letter", "resume", "code", "period")
 # Not a missing item but a warning kept in the same JSON list (no schema change): the sender's
 # display name shows an address other than the sender's own (a spoofing attempt, or a relay).
 DISPLAY_NAME_FLAG = "display_name_address"
+# The applicant's name and address were read from a forwarded message quoted in the body: text
+# the sender wrote, so the card says to check it before trusting it.
+FORWARDED_FLAG = "forwarded_identity"
 
 
 def missing_items(

@@ -48,7 +48,7 @@ from hiring_bot.intake import mime
 from hiring_bot.intake.attachment_roles import classify_attachments, named_cover_letter
 from hiring_bot.intake.autoreply import REPORT_TYPES, not_an_application
 from hiring_bot.intake.bounded import Budget
-from hiring_bot.intake.completeness import DISPLAY_NAME_FLAG, missing_items
+from hiring_bot.intake.completeness import DISPLAY_NAME_FLAG, FORWARDED_FLAG, missing_items
 from hiring_bot.intake.draft import (
     ApplicationDraft,
     IntakeLimits,
@@ -149,12 +149,16 @@ def _parse(raw: bytes, windows: Sequence[WindowSpec], limits: IntakeLimits) -> P
         body = "\n".join(t for t in html if t.strip())
     body = mime.normalise_newlines(body)[:MAX_BODY_CHARS].strip()
     forwarded = inline_forward(body)
+    spoof_flag: list[str] = []
     if forwarded is not None and forwarded[1] != address:
         # Someone on the team forwarded the applicant's email: the applicant is its sender, and
-        # the letter is what they wrote, not the forwarder's note above it.
+        # the letter is what they wrote, not the forwarder's note above it. That block is text
+        # anyone can type, so the card says the identity came from it.
         name, address, body = forwarded
+        spoof_flag.append(FORWARDED_FLAG)
 
-    spoof_flag = [DISPLAY_NAME_FLAG] if display_shows_other_address(name, address) else []
+    if display_shows_other_address(name, address):
+        spoof_flag.append(DISPLAY_NAME_FLAG)
 
     if not body and not raw_attachments:
         return Skipped("empty message: no text and no attachments")

@@ -23,7 +23,7 @@ from hiring_bot.domain.applications import get_application, stage_of
 from hiring_bot.domain.redaction import shown_email, shown_name
 from hiring_bot.domain.reviews import SAW_AVERAGE, visible_average
 from hiring_bot.domain.stages import CLOSED, parse_stage
-from hiring_bot.intake.completeness import DISPLAY_NAME_FLAG
+from hiring_bot.intake.completeness import DISPLAY_NAME_FLAG, FORWARDED_FLAG
 from hiring_bot.slack.blocks import (
     ApplicationCard,
     ApplicationDetails,
@@ -42,7 +42,7 @@ from hiring_bot.slack.blocks._kit import day_text
 from hiring_bot.slack.blocks.views import Eligibility
 
 # Entries of `Application.missing` that are warnings about the application, not missing items.
-WARNING_KEYS = frozenset({DISPLAY_NAME_FLAG})
+WARNING_KEYS = frozenset({DISPLAY_NAME_FLAG, FORWARDED_FLAG})
 
 EXCERPT_CHARS = 2500
 AUDIT_LINES = 15

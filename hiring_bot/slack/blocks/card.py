@@ -32,6 +32,7 @@ MISSING_LABELS: dict[str, str] = {
 }
 WARNING_LABELS: dict[str, str] = {
     "display_name_address": "display name shows another address",
+    "forwarded_identity": "name and address taken from a forwarded message in the body: check them",
 }
 ELIGIBILITY_ICONS: dict[str, tuple[str, str]] = {
     "eligible": (":white_check_mark:", "Eligible"),

@@ -326,6 +326,8 @@ def test_inline_forward_is_the_applicants_not_the_forwarders() -> None:
         build_email(sender="Jeff Hawkins <jeff@lab.example>", subject="Fwd: hi", body=body)
     )
     assert (draft.name, draft.email) == ("José García", "jose.garcia@ucb.edu")
+    # The identity came from text in the body, which anyone can write: the card says so.
+    assert "forwarded_identity" in draft.missing
     assert "FYI" not in (draft.cover_letter_text or "")
     assert draft.cover_letter_text is not None
     assert draft.cover_letter_text.startswith(COVER_LETTER.strip()[:40])
@@ -339,7 +341,9 @@ def test_apple_mail_forward_without_a_display_name() -> None:
 
 def test_forward_marker_without_a_usable_sender_keeps_the_outer_sender() -> None:
     body = "---------- Forwarded message ---------\nFrom: somebody\n\n" + COVER_LETTER
-    assert parse(build_email(body=body)).email == "jane.doe@example.edu"
+    draft = parse(build_email(body=body))
+    assert draft.email == "jane.doe@example.edu"
+    assert "forwarded_identity" not in draft.missing
 
 
 def test_sponsorship_request_is_ineligible() -> None:
