@@ -18,7 +18,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -116,20 +116,21 @@ def find_duplicate(
     old message imported again never brings the purged data back.
     """
     key = source_id[:MAX_SOURCE_ID]
-    ref = session.scalar(
-        select(Application.id).where(
-            Application.source == source,
-            Application.source_id.in_([key, hashed_identity(key)]),
-        )
+    by_source = and_(
+        Application.source == source,
+        Application.source_id.in_([key, hashed_identity(key)]),
     )
-    if ref is None and message_id:
-        ref = session.scalar(
-            select(Application.id)
-            .where(Application.message_id.in_([message_id, hashed_identity(message_id)]))
-            .order_by(Application.id)
-            .limit(1)
+    if not message_id:
+        return session.scalar(select(Application.id).where(by_source))
+    # One round trip for both identities; the (source, source id) match wins over a Message-ID one.
+    return session.scalar(
+        select(Application.id)
+        .where(
+            or_(by_source, Application.message_id.in_([message_id, hashed_identity(message_id)]))
         )
-    return ref
+        .order_by(case((by_source, 0), else_=1), Application.id)
+        .limit(1)
+    )
 
 
 def store_application(
