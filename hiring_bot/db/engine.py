@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -63,6 +64,17 @@ def _write_ahead_log(cursor: Any) -> None:
     except sqlite3.OperationalError:
         return
     cursor.execute("PRAGMA synchronous=NORMAL")
+
+
+def sqlite_files(database: Path) -> tuple[Path, Path, Path]:
+    """The database file and the WAL files beside it (`-wal`, `-shm`). Delete or copy all three
+    together: a `-wal` left by a killed process next to a new file of the same name would be
+    read as that file's log."""
+    return (
+        database,
+        database.with_name(database.name + "-wal"),
+        database.with_name(database.name + "-shm"),
+    )
 
 
 def _sqlite_engine(url: str, busy_timeout: float, **kwargs: Any) -> Engine:
