@@ -11,25 +11,28 @@ from __future__ import annotations
 import argparse
 import mailbox
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from hiring_bot.bootstrap import Deps, build_deps
 from hiring_bot.cli import exit_codes
 from hiring_bot.cli.help import command
 from hiring_bot.cli.progress import Progress
 from hiring_bot.cli.windows_notice import print_unmatched_note
+from hiring_bot.db.engine import begin_write
 from hiring_bot.db.migrate import upgrade
 from hiring_bot.db.models import Window
 from hiring_bot.domain.windows import find_window, seed_windows, window_specs
 from hiring_bot.intake.draft import IntakeLimits
 from hiring_bot.intake.limits import limits_for
-from hiring_bot.intake.store import IngestOutcome, in_transaction, ingest_email
+from hiring_bot.intake.store import IngestOutcome, ingest_email
 from hiring_bot.startup import die, load_settings_or_exit
 
 MESSAGE_SUFFIXES = (".eml",)
@@ -143,7 +146,15 @@ def ingest_paths(
     progress: TextIO | None = None,
     limits: IntakeLimits | None = None,
 ) -> IngestSummary:
-    """Ingest every message under ``paths``; one line each on ``out``. Paths must exist."""
+    """Ingest every message under ``paths``; one line each on ``out``. Paths must exist.
+
+    Messages are stored in batches: one transaction (and one commit, the costly part) per
+    `BATCH_MESSAGES` messages or `BATCH_SECONDS`, whichever comes first, with a savepoint per
+    message so a message that fails is rolled back alone. A line is printed only once its
+    batch is committed, so what the output says was stored is stored; a run killed mid-batch
+    loses that batch's uncommitted work only, and running it again stores those messages once
+    (duplicates are recognised by Message-ID or content hash).
+    """
     intake_limits = limits or limits_for(deps.settings)
     files, ignored = collect(paths)
     entries = list(items_of(files))
@@ -152,35 +163,100 @@ def ingest_paths(
         windows = window_specs(session)
     bar = Progress(progress, len(entries), what="messages")
     reader = _Reader()
+    batch = _Batch(deps, summary, bar, out)
     try:
         for entry in entries:
             if isinstance(entry, tuple):
                 path, reason = entry
-                outcome = IngestOutcome("rejected", reason)
-                label = str(path)
+                batch.done(str(path), IngestOutcome("rejected", reason))
             else:
-                label = entry.label
-                outcome = _ingest_one(deps, reader, entry, windows, intake_limits)
-            summary.counts[outcome.status] += 1
-            if outcome.status == "stored" and outcome.outbox_id is not None:
-                summary.outbox_ids.append(outcome.outbox_id)
-            if outcome.status == "stored" and outcome.ref is not None:
-                summary.stored_refs.append(outcome.ref)
-            bar.clear()
-            print(f"{label}: {outcome.line()}", file=out, flush=True)
-            bar.advance()
+                raw = _read(reader, entry, intake_limits)
+                if isinstance(raw, IngestOutcome):
+                    batch.done(entry.label, raw)
+                else:
+                    outcome = _ingest_one(batch.session(), raw, windows, intake_limits, deps)
+                    batch.done(entry.label, outcome)
+            batch.commit_if_due()
+        batch.commit()
     except KeyboardInterrupt:
-        # Ctrl-C: the message in hand was rolled back with its transaction; the rest stays.
+        # Ctrl-C: the message in hand was rolled back with its savepoint; the batch so far stays.
         summary.interrupted = True
+        batch.commit()
     finally:
+        batch.close()
         reader.close()
         bar.clear()
     return summary
 
 
-def _ingest_one(
-    deps: Deps, reader: _Reader, item: Item, windows: Any, limits: IntakeLimits
-) -> IngestOutcome:
+# Messages per transaction, and the longest a batch stays open: a commit costs as much as
+# storing several messages, and a batch should not hold SQLite's write lock for long.
+BATCH_MESSAGES = 200
+BATCH_SECONDS = 0.25
+
+
+class _Batch:
+    """The open transaction and the lines waiting for its commit."""
+
+    def __init__(self, deps: Deps, summary: IngestSummary, bar: Progress, out: TextIO) -> None:
+        self.deps, self.summary, self.bar, self.out = deps, summary, bar, out
+        self._session: Session | None = None
+        self._opened = 0.0
+        self._lines: list[tuple[str, IngestOutcome]] = []
+
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self.deps.sessions()
+            begin_write(self._session)
+            self._opened = time.monotonic()
+        return self._session
+
+    def done(self, label: str, outcome: IngestOutcome) -> None:
+        self._lines.append((label, outcome))
+        if self._session is None:  # nothing written yet: say so at once
+            self._report()
+
+    def commit_if_due(self) -> None:
+        if self._session is None:
+            return
+        if len(self._lines) >= BATCH_MESSAGES or time.monotonic() - self._opened >= BATCH_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            try:
+                session.commit()
+            except BaseException:
+                session.rollback()
+                self._lines.clear()  # not stored: nothing to report for them
+                raise
+            finally:
+                session.close()
+        self._report()
+
+    def close(self) -> None:
+        """Roll back a batch left open by an error; its lines are not printed."""
+        if self._session is not None:
+            self._session.rollback()
+            self._session.close()
+            self._session = None
+            self._lines.clear()
+
+    def _report(self) -> None:
+        for label, outcome in self._lines:
+            self.summary.counts[outcome.status] += 1
+            if outcome.status == "stored" and outcome.outbox_id is not None:
+                self.summary.outbox_ids.append(outcome.outbox_id)
+            if outcome.status == "stored" and outcome.ref is not None:
+                self.summary.stored_refs.append(outcome.ref)
+            self.bar.clear()
+            print(f"{label}: {outcome.line()}", file=self.out, flush=True)
+            self.bar.advance()
+        self._lines.clear()
+
+
+def _read(reader: _Reader, item: Item, limits: IntakeLimits) -> bytes | IngestOutcome:
     try:
         raw = reader.read(item)
     except (OSError, mailbox.Error, KeyError) as error:
@@ -189,18 +265,29 @@ def _ingest_one(
         return IngestOutcome(
             "rejected", f"message too large ({len(raw)} bytes, limit {limits.max_message_bytes})"
         )
+    return raw
+
+
+def _ingest_one(
+    session: Session, raw: bytes, windows: Any, limits: IntakeLimits, deps: Deps
+) -> IngestOutcome:
+    """One message in its own savepoint of the batch's transaction."""
     now = deps.clock.now()
-    try:
-        return in_transaction(
-            deps.sessions,
-            lambda session: ingest_email(
-                session, raw=raw, windows=windows, limits=limits, now=now, actor=ACTOR
-            ),
-        )
-    except OperationalError:
-        raise  # the database is gone: stop, do not report every message as rejected
-    except Exception as error:  # one odd message must not stop the run; no content in the line
-        return IngestOutcome("rejected", f"could not be stored ({type(error).__name__})")
+    for attempt in (1, 2):
+        try:
+            with session.begin_nested():
+                return ingest_email(
+                    session, raw=raw, windows=windows, limits=limits, now=now, actor=ACTOR
+                )
+        except OperationalError:
+            raise  # the database is gone: stop, do not report every message as rejected
+        except IntegrityError as error:
+            # Another process stored the same message (or candidate) first: once more finds it.
+            if attempt == 2:
+                return IngestOutcome("rejected", f"could not be stored ({type(error).__name__})")
+        except Exception as error:  # one odd message must not stop the run; no content in the line
+            return IngestOutcome("rejected", f"could not be stored ({type(error).__name__})")
+    raise AssertionError("unreachable")
 
 
 def _prepared_deps(command: str) -> Deps:

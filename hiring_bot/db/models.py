@@ -79,6 +79,9 @@ class Application(Base):
         Index("ix_applications_received_at", "received_at"),
         Index("ix_applications_message_id", "message_id"),
         Index("ix_applications_candidate_id", "candidate_id"),
+        # `/intern list` pages walk these in received order (migration 0002).
+        Index("ix_applications_stage_received", "stage", "received_at", "id"),
+        Index("ix_applications_stage_claimed_received", "stage", "claimed_by", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Exists, Select, exists, func, select
+from sqlalchemy import ColumnElement, Exists, Text, exists, func, or_, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, selectinload
 
 from hiring_bot.db.models import Application, Candidate, Recusal, Review, Window
@@ -46,71 +49,190 @@ def list_applications(
     page: int = 0,
     page_size: int = PAGE_SIZE,
 ) -> ListResult:
-    stmt = select(Application).options(*_with_relations())
     if filters.stages:
-        stmt = stmt.where(Application.stage.in_([s.value for s in filters.stages]))
+        stages: list[str] | None = sorted(s.value for s in filters.stages)
     elif not filters.include_closed:
-        stmt = stmt.where(Application.stage.in_([s.value for s in OPEN]))
-    if filters.window_ids:
-        stmt = stmt.where(Application.window_id.in_(filters.window_ids))
-    if filters.mine:
-        stmt = stmt.where(Application.claimed_by == viewer)
-    if filters.unclaimed:
-        stmt = stmt.where(Application.claimed_by.is_(None))
-    if filters.eligibility:
-        stmt = stmt.where(Application.eligibility.in_(filters.eligibility))
-    if filters.unrated:
-        stmt = stmt.where(~_rated_by(viewer))
-    if not filters.areas and filters.sort != "score":
-        return _paged_in_sql(session, stmt, sort=filters.sort, page=page, page_size=page_size)
-    # Areas live in a JSON list and score order depends on what this viewer may see: both are
-    # decided in Python, over the rows the SQL filters left.
-    rows = list(session.scalars(stmt))
-    if filters.areas:
-        rows = [r for r in rows if filters.areas & set(r.areas or [])]
-    rows = _sorted(rows, filters.sort, viewer=viewer, is_admin=is_admin, quorum=quorum)
-    total = len(rows)
-    last_page = max(0, (total - 1) // page_size)
-    page = min(max(0, page), last_page)
-    start = page * page_size
-    return ListResult(tuple(rows[start : start + page_size]), total, page, page_size)
-
-
-def _paged_in_sql(
-    session: Session, stmt: Select[Application], *, sort: str, page: int, page_size: int
-) -> ListResult:
-    """Count, order and page in the database, so a long list costs one page of rows."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    last_page = max(0, (total - 1) // page_size)
-    page = min(max(0, page), last_page)
-    if sort == "name":
-        stmt = stmt.join(Candidate, Candidate.id == Application.candidate_id).order_by(
-            func.lower(Candidate.name), Application.received_at, Application.id
-        )
+        stages = sorted(s.value for s in OPEN)
     else:
-        stmt = stmt.order_by(Application.received_at, Application.id)
+        stages = None  # every stage
+    where = _conditions(filters, viewer=viewer)
+    if filters.sort == "score":
+        return _by_score(
+            session, stages, where, viewer=viewer, is_admin=is_admin, quorum=quorum,
+            page=page, page_size=page_size,
+        )  # fmt: skip
+    if filters.sort == "name":
+        return _by_name(session, stages, where, page=page, page_size=page_size)
+    return _by_received(session, stages, where, page=page, page_size=page_size)
+
+
+def _conditions(filters: ListFilters, *, viewer: str) -> list[ColumnElement[bool]]:
+    """Every filter but the stage, as SQL."""
+    where: list[ColumnElement[bool]] = []
+    if filters.window_ids:
+        where.append(Application.window_id.in_(sorted(filters.window_ids)))
+    if filters.mine:
+        where.append(Application.claimed_by == viewer)
+    if filters.unclaimed:
+        where.append(Application.claimed_by.is_(None))
+    if filters.eligibility:
+        where.append(Application.eligibility.in_(sorted(filters.eligibility)))
+    if filters.unrated:
+        where.append(~_rated_by(viewer))
+    if filters.areas:
+        where.append(or_(*(_has_area(label) for label in sorted(filters.areas))))
+    return where
+
+
+def _has_area(label: str) -> ColumnElement[bool]:
+    """`areas` (a JSON list of labels) holds `label`: the label as a JSON string in the JSON text.
+
+    The same test on SQLite (JSON is text) and Postgres (json keeps its input text); the quotes
+    make it a whole element, never part of a longer label.
+    """
+    return sql_cast(Application.areas, Text).contains(json.dumps(label), autoescape=True)
+
+
+def _in_stages(stages: list[str] | None) -> list[ColumnElement[bool]]:
+    return [] if stages is None else [Application.stage.in_(stages)]
+
+
+def _count(session: Session, stages: list[str] | None, where: list[ColumnElement[bool]]) -> int:
+    stmt = select(func.count()).select_from(Application).where(*_in_stages(stages), *where)
+    return session.scalar(stmt) or 0
+
+
+def _clamp(page: int, total: int, page_size: int) -> int:
+    return min(max(0, page), max(0, (total - 1) // page_size))
+
+
+def _by_received(
+    session: Session,
+    stages: list[str] | None,
+    where: list[ColumnElement[bool]],
+    *,
+    page: int,
+    page_size: int,
+) -> ListResult:
+    """One page in received order, each stage's rows read in index order up to the page's end.
+
+    Postgres and SQLite can walk (stage, received_at, id) in order for one stage, not for an
+    IN list of stages (they would sort every open application); so each stage is read on its own
+    and the few rows merged here.
+    """
+    total = _count(session, stages, where)
+    page = _clamp(page, total, page_size)
+    end = (page + 1) * page_size
+    keys: list[tuple[datetime, int]] = []
+    for stage in stages if stages is not None else [None]:
+        stmt = select(Application.received_at, Application.id).where(*where)
+        if stage is not None:
+            stmt = stmt.where(Application.stage == stage)
+        stmt = stmt.order_by(Application.received_at, Application.id).limit(end)
+        keys.extend((received, ref) for received, ref in session.execute(stmt))
+    keys.sort()
+    return ListResult(
+        _load([ref for _received, ref in keys[page * page_size : end]], session),
+        total,
+        page,
+        page_size,
+    )
+
+
+def _load(refs: list[int], session: Session) -> tuple[Application, ...]:
+    """The applications `refs`, with what a list row shows, in the order given."""
+    if not refs:
+        return ()
+    found = {
+        a.id: a
+        for a in session.scalars(
+            select(Application).options(*_with_relations()).where(Application.id.in_(refs))
+        )
+    }
+    return tuple(found[r] for r in refs if r in found)
+
+
+def _by_name(
+    session: Session,
+    stages: list[str] | None,
+    where: list[ColumnElement[bool]],
+    *,
+    page: int,
+    page_size: int,
+) -> ListResult:
+    total = _count(session, stages, where)
+    page = _clamp(page, total, page_size)
+    stmt = (
+        select(Application)
+        .options(*_with_relations())
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(*_in_stages(stages), *where)
+        .order_by(func.lower(Candidate.name), Application.received_at, Application.id)
+    )
     rows = session.scalars(stmt.offset(page * page_size).limit(page_size))
     return ListResult(tuple(rows), total, page, page_size)
 
 
+class _Rating(NamedTuple):
+    reviewer_id: str
+    overall: int
+
+
+def _by_score(
+    session: Session,
+    stages: list[str] | None,
+    where: list[ColumnElement[bool]],
+    *,
+    viewer: str,
+    is_admin: bool,
+    quorum: int,
+    page: int,
+    page_size: int,
+) -> ListResult:
+    """Highest visible average first, then received order.
+
+    The order depends on what this viewer may see (`visible_average`), so it is decided here,
+    over plain columns (ids, received times, ratings), never over whole rows; only the page's
+    applications are loaded.
+    """
+    matching = select(Application.received_at, Application.id).where(*_in_stages(stages), *where)
+    apps: list[tuple[datetime, int]] = [
+        (received, ref) for received, ref in session.execute(matching)
+    ]
+    ratings: dict[int, list[_Rating]] = defaultdict(list)
+    for ref, reviewer_id, overall in session.execute(
+        select(Review.application_id, Review.reviewer_id, Review.overall)
+        .join(Application, Application.id == Review.application_id)
+        .where(*_in_stages(stages), *where)
+    ):
+        ratings[ref].append(_Rating(reviewer_id, overall))
+
+    def key(row: tuple[datetime, int]) -> tuple[bool, float, datetime, int]:
+        received, ref = row
+        # Same rule as a card: only averages the viewer may see take part, so no hidden score
+        # leaks through the order. (_Rating has the two fields the rule reads.)
+        avg = visible_average(
+            cast(list[Review], ratings.get(ref, [])),
+            quorum=quorum,
+            viewer=viewer,
+            is_admin=is_admin,
+        )
+        return (avg is None, -(avg or 0.0), received, ref)
+
+    apps.sort(key=key)
+    total = len(apps)
+    page = _clamp(page, total, page_size)
+    start = page * page_size
+    return ListResult(
+        _load([ref for _received, ref in apps[start : start + page_size]], session),
+        total,
+        page,
+        page_size,
+    )
+
+
 def _rated_by(user_id: str) -> Exists:
     return exists().where(Review.application_id == Application.id, Review.reviewer_id == user_id)
-
-
-def _sorted(
-    rows: list[Application], sort: str, *, viewer: str, is_admin: bool, quorum: int
-) -> list[Application]:
-    received = sorted(rows, key=lambda a: (a.received_at, a.id))
-    if sort == "name":
-        return sorted(received, key=lambda a: a.candidate.name.casefold())
-    if sort == "score":
-        # Only averages the viewer may see take part, so the order leaks no hidden score.
-        def key(a: Application) -> tuple[bool, float]:
-            avg = visible_average(a.reviews, quorum=quorum, viewer=viewer, is_admin=is_admin)
-            return (avg is None, -(avg or 0.0))
-
-        return sorted(received, key=key)
-    return received
 
 
 # --- App Home ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -116,20 +116,21 @@ def find_duplicate(
     old message imported again never brings the purged data back.
     """
     key = source_id[:MAX_SOURCE_ID]
-    ref = session.scalar(
-        select(Application.id).where(
-            Application.source == source,
-            Application.source_id.in_([key, hashed_identity(key)]),
-        )
+    by_source = and_(
+        Application.source == source,
+        Application.source_id.in_([key, hashed_identity(key)]),
     )
-    if ref is None and message_id:
-        ref = session.scalar(
-            select(Application.id)
-            .where(Application.message_id.in_([message_id, hashed_identity(message_id)]))
-            .order_by(Application.id)
-            .limit(1)
+    if not message_id:
+        return session.scalar(select(Application.id).where(by_source))
+    # One round trip for both identities; the (source, source id) match wins over a Message-ID one.
+    return session.scalar(
+        select(Application.id)
+        .where(
+            or_(by_source, Application.message_id.in_([message_id, hashed_identity(message_id)]))
         )
-    return ref
+        .order_by(case((by_source, 0), else_=1), Application.id)
+        .limit(1)
+    )
 
 
 def store_application(
@@ -140,15 +141,24 @@ def store_application(
     source_id: str,
     received_at: datetime,
     actor: str,
+    checked_duplicate: bool = False,
 ) -> StoreResult:
-    """Candidate + application + attachments + card + audit, in the caller's transaction."""
+    """Candidate + application + attachments + card + audit, in the caller's transaction.
+
+    `checked_duplicate`: the caller has just looked for this very (source, source_id,
+    message_id) in the same transaction and found nothing, so the look-up is not repeated.
+    """
     message_id = normalise_message_id(draft.message_id)
-    duplicate = find_duplicate(session, source=source, source_id=source_id, message_id=message_id)
-    if duplicate is not None:
-        return StoreResult("duplicate", duplicate)
+    if not checked_duplicate:
+        duplicate = find_duplicate(
+            session, source=source, source_id=source_id, message_id=message_id
+        )
+        if duplicate is not None:
+            return StoreResult("duplicate", duplicate)
 
     email = normalise_email(draft.email)
     candidate = session.scalar(select(Candidate).where(Candidate.email == email))
+    new_candidate = candidate is None
     if candidate is None:
         candidate = Candidate(
             email=email,
@@ -156,15 +166,9 @@ def store_application(
             created_at=received_at,
         )
         session.add(candidate)
-        session.flush()
-    window_id = (
-        session.scalar(select(Window.id).where(Window.name == draft.window_name))
-        if draft.window_name
-        else None
-    )
     application = Application(
-        candidate_id=candidate.id,
-        window_id=window_id,
+        candidate=candidate,  # flushed with the application: one round trip, not two
+        window_id=_window_id(session, draft.window_name),
         source=source,
         source_id=source_id[:MAX_SOURCE_ID],
         message_id=message_id,
@@ -200,13 +204,15 @@ def store_application(
                 text_unavailable=_maybe(item.text_unavailable),
             )
         )
-    earlier = tuple(
-        session.scalars(
-            select(Application.id)
-            .where(Application.candidate_id == candidate.id, Application.id != application.id)
-            .order_by(Application.id)
+    earlier: tuple[int, ...] = ()
+    if not new_candidate:  # a person first seen just now has no other applications
+        earlier = tuple(
+            session.scalars(
+                select(Application.id)
+                .where(Application.candidate_id == candidate.id, Application.id != application.id)
+                .order_by(Application.id)
+            )
         )
-    )
     card = enqueue_card(session, application_id=application.id)
     for ref in earlier:  # their cards list the person's other applications too
         enqueue_card_update(session, application_id=ref)
@@ -227,6 +233,19 @@ def store_application(
     )
     session.flush()
     return StoreResult("stored", application.id, card.id, earlier)
+
+
+_WINDOW_IDS = "hiring_bot.intake.window_ids"
+
+
+def _window_id(session: Session, name: str | None) -> int | None:
+    """The id of the window named `name`, looked up once per session (a batch of messages)."""
+    if not name:
+        return None
+    known: dict[str, int | None] = session.info.setdefault(_WINDOW_IDS, {})
+    if name not in known:
+        known[name] = session.scalar(select(Window.id).where(Window.name == name))
+    return known[name]
 
 
 def ingest_email(
@@ -256,6 +275,7 @@ def ingest_email(
         return IngestOutcome("rejected", parsed.reason, message_id=message_id)
     if len(normalise_email(parsed.email)) > MAX_EMAIL:
         return IngestOutcome("rejected", "sender address too long", message_id=message_id)
+    header_id = message_id
     message_id = normalise_message_id(parsed.message_id) or message_id
     parsed.message_id = message_id
     result = store_application(
@@ -265,6 +285,8 @@ def ingest_email(
         source_id=email_source_id(raw, message_id),
         received_at=parsed.received_at or now,
         actor=actor,
+        # Looked up above under the same ids, in this transaction: nothing to find again.
+        checked_duplicate=header_id is not None and header_id == message_id,
     )
     return IngestOutcome(
         result.outcome,

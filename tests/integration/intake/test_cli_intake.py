@@ -8,7 +8,11 @@ import json
 import mailbox
 import re
 import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -28,7 +32,7 @@ from tests.integration.intake.helpers import (
     corpus_files,
     outbox_rows,
 )
-from tests.integration.processes import run_cli, run_cli_into_closed_pipe
+from tests.integration.processes import env_with, run_cli, run_cli_into_closed_pipe
 
 pytestmark = pytest.mark.usefixtures("windows")
 
@@ -359,3 +363,86 @@ def test_size_limit_settings_are_validated(tmp_path: Path) -> None:
     result = run_cli("migrate", env={"MAX_ATTACHMENT_MB": "lots"}, cwd=tmp_path)
     assert result.returncode == 2
     assert "MAX_ATTACHMENT_MB must be a whole number >= 1" in result.stderr
+
+
+def test_a_killed_ingest_loses_nothing_it_reported_and_duplicates_nothing(
+    tmp_path: Path, db: TestDatabase, deps: Deps
+) -> None:
+    """SIGKILL mid-run (no handler runs): every line printed was committed, and the same command
+    run again stores each message exactly once."""
+    total = 600
+    mails = tmp_path / "mails"
+    mails.mkdir()
+    for n in range(total):
+        (mails / f"{n:04d}.eml").write_bytes(
+            application_email(
+                name=f"Applicant {n}",
+                address=f"a{n}@example.edu",
+                message_id=f"<kill-{n}@example.edu>",
+                resume=b"",
+            )
+        )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hiring_bot", "ingest", str(mails)],
+        env=env_with(cli_env(db)),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # one batch committed: it is under way
+    proc.send_signal(signal.SIGKILL)
+    rest, _ = proc.communicate(timeout=60)
+    reported = [line for line in [first, *rest.splitlines()] if ": stored #" in line]
+    assert reported, first
+    refs = {int(line.rsplit("#", 1)[1]) for line in reported}
+    assert refs <= {a.id for a in applications(deps.sessions)}
+
+    again = run_cli("ingest", str(mails), env=cli_env(db), cwd=tmp_path, timeout=600)
+    assert again.returncode == 0, again.stderr
+    stored = applications(deps.sessions)
+    assert len(stored) == total
+    assert len({a.message_id for a in stored}) == total
+    counts = re.match(
+        r"(\d+) messages: (\d+) stored, (\d+) duplicate", again.stdout.splitlines()[-1]
+    )
+    assert counts, again.stdout.splitlines()[-1]
+    seen, stored_now, duplicates = map(int, counts.groups())
+    assert seen == total
+    assert stored_now + duplicates == total
+    assert duplicates >= len(refs)  # what the killed run reported is found, not stored again
+
+
+def test_a_message_that_fails_to_store_is_rolled_back_alone(
+    deps: Deps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Messages share a transaction; one failing mid-write takes only its own rows with it."""
+    from hiring_bot.intake import store
+
+    for n in range(3):
+        (tmp_path / f"{n}.eml").write_bytes(
+            application_email(
+                name=f"Applicant {n}", address=f"b{n}@example.edu", message_id=f"<b{n}@x.edu>"
+            )
+        )
+    real = store.enqueue_card
+
+    def failing_for_the_second(session: Any, *, application_id: int) -> Any:
+        if (
+            session.scalar(select(Application.message_id).where(Application.id == application_id))
+            == "<b1@x.edu>"
+        ):
+            raise RuntimeError("card could not be queued")
+        return real(session, application_id=application_id)
+
+    monkeypatch.setattr(store, "enqueue_card", failing_for_the_second)
+    out = io.StringIO()
+    summary = ingest_paths(deps, [tmp_path], out=out)
+
+    assert summary.counts["stored"] == 2
+    assert summary.counts["rejected"] == 1
+    assert "1.eml: rejected: could not be stored (RuntimeError)" in out.getvalue()
+    stored = applications(deps.sessions)
+    assert sorted(a.message_id or "" for a in stored) == ["<b0@x.edu>", "<b2@x.edu>"]
+    assert len(outbox_rows(deps.sessions, "card_post")) == 2
