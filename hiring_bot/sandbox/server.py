@@ -24,6 +24,7 @@ from wsgiref.simple_server import make_server
 
 from hiring_bot.bootstrap import build_deps
 from hiring_bot.config import Settings
+from hiring_bot.db.engine import sqlite_files
 from hiring_bot.db.migrate import upgrade
 from hiring_bot.sandbox import demo
 from hiring_bot.sandbox.clock import AdjustableClock
@@ -105,7 +106,7 @@ class Sandbox(PageRoutes):
         if self.options.reset or (
             self.options.database_url is None and not self.database_file.exists()
         ):
-            for stale in (self.database_file, self.windows_file, self.slack_file):
+            for stale in (*sqlite_files(self.database_file), self.windows_file, self.slack_file):
                 stale.unlink(missing_ok=True)
         self._load_slack()
         self._start_standin()
