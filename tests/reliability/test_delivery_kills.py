@@ -25,6 +25,7 @@ from hiring_bot.db.engine import make_engine, make_session_factory, session_scop
 from hiring_bot.db.models import OutboxMessage
 from hiring_bot.outbox import OutboxStatus, enqueue_message
 from hiring_bot.slack.delivery import deliver_pending
+from tests.conftest import REPO
 from tests.db import TestDatabase, empty_database
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.intake.fixtures import (  # noqa: F401  (fixtures)
@@ -131,6 +132,7 @@ def test_web_and_clock_sigkilled_mid_post_leave_one_copy_of_each(kind: str, tmp_
             "SLACK_API_URL": fake.url,
             "RUN_SCHEDULER": "0",
             "INTAKE_TOKEN": intake_token,
+            "WINDOWS_FILE": str(REPO / "windows.toml"),
         }
         with process(lines["release"], env=env, cwd=tmp_path) as release:
             assert release.wait(timeout=120) == 0
