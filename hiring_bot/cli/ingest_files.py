@@ -230,7 +230,10 @@ class _Batch:
             self._lines.clear()
 
     def _report(self) -> None:
-        for label, outcome in self._lines:
+        # Taken off the list before printing: a Ctrl-C in the middle of the printing must not
+        # make the summary step print (and count) the same lines again.
+        lines, self._lines = self._lines, []
+        for label, outcome in lines:
             self.summary.counts[outcome.status] += 1
             if outcome.status == "stored" and outcome.outbox_id is not None:
                 self.summary.outbox_ids.append(outcome.outbox_id)
@@ -239,7 +242,6 @@ class _Batch:
             self.bar.clear()
             print(f"{label}: {outcome.line()}", file=self.out, flush=True)
             self.bar.advance()
-        self._lines.clear()
 
 
 def _read(reader: _Reader, item: Item, limits: IntakeLimits) -> bytes | IngestOutcome:
