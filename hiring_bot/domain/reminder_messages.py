@@ -17,13 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from hiring_bot.config import Settings
 from hiring_bot.db.models import Window
 from hiring_bot.domain.calendar import local_date
 from hiring_bot.domain.reminder_schedule import Kind, Slot, daily_slot, reminder_key
-from hiring_bot.domain.reminder_state import AppState, days_since, last_digest_at, waiting_items
+from hiring_bot.domain.reminder_state import (
+    HeldClaim,
+    ReminderState,
+    days_since,
+    waiting_items,
+)
 from hiring_bot.domain.reminder_views import (
     DecisionNudge,
     Digest,
@@ -32,7 +35,6 @@ from hiring_bot.domain.reminder_views import (
     WaitingItem,
     WindowReminder,
 )
-from hiring_bot.domain.stages import Stage
 
 OLDEST_ITEMS = 5
 DIGEST_NEW_ITEMS = 20
@@ -81,73 +83,69 @@ class ClaimRelease:
 
 
 def window_reminder(
-    slot: Slot, window: Window, apps: list[AppState], at: datetime, tz: ZoneInfo
+    slot: Slot, window: Window, state: ReminderState, at: datetime, tz: ZoneInfo
 ) -> Reminder:
     day = {
         Kind.APPLICATION_DEADLINE: window.application_deadline,
         Kind.DECISION_DEADLINE: window.decision_deadline,
         Kind.WINDOW_START: window.starts_on,
     }[slot.kind]
-    mine = [a for a in apps if a.window_id == window.id]
+    counts = state.counts(window.id)
+    oldest = state.oldest_unclaimed(window_id=window.id, limit=OLDEST_ITEMS)
     view = WindowReminder(
         window_name=window.name,
         deadline_kind=_DEADLINE_LABEL[slot.kind],
         deadline=day,
         days_left=(day - local_date(at, tz)).days,
-        unclaimed=sum(a.unclaimed for a in mine),
-        claimed_unrated=sum(a.claimed_unrated for a in mine),
-        rated=sum(a.rated for a in mine),
-        shortlisted=sum(a.stage == Stage.SHORTLISTED.value for a in mine),
-        oldest=waiting_items((a for a in mine if a.unclaimed), at, limit=OLDEST_ITEMS),
+        unclaimed=counts.unclaimed,
+        claimed_unrated=counts.claimed_unrated,
+        rated=counts.rated,
+        shortlisted=counts.shortlisted,
+        oldest=waiting_items(oldest, at),
     )
     return Reminder(slot, view)
 
 
 def decision_nudge(
-    slot: Slot, window: Window, apps: list[AppState], at: datetime, tz: ZoneInfo
+    slot: Slot, window: Window, state: ReminderState, at: datetime, tz: ZoneInfo
 ) -> Reminder | None:
-    shortlisted = sorted(
-        (a for a in apps if a.window_id == window.id and a.stage == Stage.SHORTLISTED.value),
-        key=lambda a: (a.stage_changed_at, a.id),
-    )
+    shortlisted = state.shortlisted(window_id=window.id)
     if not shortlisted:
         return None
     view = DecisionNudge(
         window_name=window.name,
         decision_deadline=window.decision_deadline,
         days_left=(window.decision_deadline - local_date(at, tz)).days,
-        items=tuple(
-            WaitingItem(ref=a.id, name=a.name, days=days_since(at, a.stage_changed_at))
-            for a in shortlisted
-        ),
+        items=waiting_items(shortlisted, at),
     )
     return Reminder(slot, view)
 
 
-def stale_claims(apps: list[AppState], *, at: datetime, settings: Settings) -> list[Reminder]:
+def claims_to_chase(state: ReminderState, *, at: datetime, settings: Settings) -> list[HeldClaim]:
+    """Every claim old enough for a stale-claims DM or a release, read once for both."""
+    stale_before = at - timedelta(days=settings.stale_claim_days)
+    release_before = at - timedelta(days=settings.claim_ttl_days)
+    return state.held_claims(claimed_before=max(stale_before, release_before))
+
+
+def stale_claims(claims: list[HeldClaim], *, at: datetime, settings: Settings) -> list[Reminder]:
     tz = settings.timezone
     stale_before = at - timedelta(days=settings.stale_claim_days)
     release_before = at - timedelta(days=settings.claim_ttl_days)
-    by_user: dict[str, list[AppState]] = defaultdict(list)
-    for a in apps:
-        if (
-            a.claimed_unrated
-            and a.claimed_by is not None
-            and a.claimed_at is not None
-            and release_before < a.claimed_at <= stale_before
-        ):
-            by_user[a.claimed_by].append(a)
+    by_user: dict[str, list[HeldClaim]] = defaultdict(list)
+    for c in claims:
+        if release_before < c.claimed_at <= stale_before:
+            by_user[c.claimed_by].append(c)
     reminders: list[Reminder] = []
     for user_id in sorted(by_user):
         slot = daily_slot(Kind.STALE_CLAIMS, at=at, tz=tz, target=user_id)
         if slot is None:
             return []
-        held = sorted(by_user[user_id], key=lambda a: (a.claimed_at or at, a.id))
+        held = sorted(by_user[user_id], key=lambda c: (c.claimed_at, c.id))
         view = StaleClaimsDM(
             user_id=user_id,
             items=tuple(
-                WaitingItem(ref=a.id, name=a.name, days=days_since(at, a.claimed_at or at))
-                for a in held
+                WaitingItem(ref=c.id, name=c.name, days=days_since(at, c.claimed_at)) for c in held
             ),
             release_after_days=settings.claim_ttl_days,
         )
@@ -156,35 +154,31 @@ def stale_claims(apps: list[AppState], *, at: datetime, settings: Settings) -> l
 
 
 def digest(
-    session: Session, apps: list[AppState], *, at: datetime, settings: Settings, target: str
+    state: ReminderState, *, at: datetime, settings: Settings, target: str
 ) -> Reminder | None:
     slot = daily_slot(Kind.DIGEST, at=at, tz=settings.timezone, target=target)
     if slot is None:
         return None
-    since = last_digest_at(session) or at - timedelta(days=1)
-    new = sorted(
-        (a for a in apps if since < a.created_at <= at), key=lambda a: (a.created_at, a.id)
-    )
-    unclaimed = [a for a in apps if a.unclaimed]
-    if not new and not unclaimed:
+    total = state.total()
+    if not total.new and not total.unclaimed:
         return None  # nothing to say: no message
+    new = state.new(limit=DIGEST_NEW_ITEMS) if total.new else []
+    oldest = state.oldest_unclaimed(window_id=None, limit=OLDEST_ITEMS) if total.unclaimed else []
     view = Digest(
-        new_items=waiting_items(new, at, limit=DIGEST_NEW_ITEMS),
-        new_count=len(new),
-        unclaimed_count=len(unclaimed),
-        oldest_waiting=waiting_items(unclaimed, at, limit=OLDEST_ITEMS),
+        new_items=waiting_items(new, at),
+        new_count=total.new,
+        unclaimed_count=total.unclaimed,
+        oldest_waiting=waiting_items(oldest, at),
     )
     return Reminder(slot, view)
 
 
 def claim_releases(
-    apps: list[AppState], *, at: datetime, settings: Settings, target: str
+    claims: list[HeldClaim], *, at: datetime, settings: Settings, target: str
 ) -> list[ClaimRelease]:
     cutoff = at - timedelta(days=settings.claim_ttl_days)
     releases: list[ClaimRelease] = []
-    for a in apps:
-        if not a.claimed_unrated or a.claimed_by is None or a.claimed_at is None:
-            continue
+    for a in claims:
         if a.claimed_at > cutoff:
             continue
         # One release per claim instance: the same person claiming again later is a new claim.

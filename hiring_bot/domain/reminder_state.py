@@ -1,16 +1,20 @@
 """A read model of the applications reminders talk about: who holds what, who rated, how long.
 
-Loaded once per plan, so every reminder in it is built from the same state at the same instant.
+Counted and listed by the database, not in Python: a plan over 100k applications must not bring
+every row across (building each one in Python costs more than the database spends finding it).
+The counts come from one grouped query; only the rows a message names are loaded (the oldest few,
+the claims to chase, the shortlist of a window being nudged). All of a plan's reads run in one
+transaction read from one snapshot (`one_snapshot`), so every reminder in it is built from the
+same state.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import Application, BotState, Candidate, Review
@@ -22,44 +26,55 @@ LAST_DIGEST_KEY = "reminders.last_digest_at"
 REVIEW_STAGES: frozenset[str] = frozenset({Stage.NEW.value, Stage.IN_REVIEW.value})
 WATCHED_STAGES: frozenset[str] = REVIEW_STAGES | {Stage.SHORTLISTED.value}
 
+# An application in a review stage is exactly one of: claimed and not rated by its holder,
+# otherwise rated by someone, otherwise unclaimed.
+# (Selecting a column of the reviews' unique index, not `*`, lets SQLite answer from the index.)
+_ANY_RATING = select(Review.application_id).where(Review.application_id == Application.id).exists()
+_HOLDER_RATED = (
+    select(Review.application_id)
+    .where(Review.application_id == Application.id, Review.reviewer_id == Application.claimed_by)
+    .exists()
+)
+_IN_REVIEW = Application.stage.in_(sorted(REVIEW_STAGES))
+UNCLAIMED = and_(_IN_REVIEW, Application.claimed_by.is_(None), ~_ANY_RATING)
+CLAIMED_UNRATED = and_(_IN_REVIEW, Application.claimed_by.is_not(None), ~_HOLDER_RATED)
+_STATUS = case(
+    (Application.stage == Stage.SHORTLISTED.value, "shortlisted"),
+    (and_(Application.claimed_by.is_not(None), ~_HOLDER_RATED), "claimed_unrated"),
+    (_ANY_RATING, "rated"),
+    else_="unclaimed",
+)
 
-class AppState(NamedTuple):
-    """One application still in play, with the reviewers who rated it.
 
-    A tuple rather than a frozen dataclass: a pass builds one per application in play (tens of
-    thousands), and a tuple is built several times faster.
-    """
+class Counts(NamedTuple):
+    """Applications in play in one window (or in none), by where they stand."""
+
+    unclaimed: int = 0
+    claimed_unrated: int = 0
+    rated: int = 0
+    shortlisted: int = 0
+    new: int = 0  # created in (since, at], whatever they stand
+
+    def plus(self, other: Counts) -> Counts:
+        return Counts(*(a + b for a, b in zip(self, other, strict=True)))
+
+
+class Waiting(NamedTuple):
+    """An application a message names, and since when it waits (received, or last moved)."""
+
+    id: int
+    name: str
+    since: datetime
+
+
+class HeldClaim(NamedTuple):
+    """A claim in play whose holder has not rated the application."""
 
     id: int
     window_id: int | None
-    stage: str
-    claimed_by: str | None
-    claimed_at: datetime | None
-    received_at: datetime
-    created_at: datetime
-    stage_changed_at: datetime
+    claimed_by: str
+    claimed_at: datetime
     name: str
-    reviewers: frozenset[str]
-
-    @property
-    def in_review(self) -> bool:
-        return self.stage in REVIEW_STAGES
-
-    @property
-    def unclaimed(self) -> bool:
-        return self.in_review and self.claimed_by is None and not self.reviewers
-
-    @property
-    def claimed_unrated(self) -> bool:
-        return (
-            self.in_review
-            and self.claimed_by is not None
-            and (self.claimed_by not in self.reviewers)
-        )
-
-    @property
-    def rated(self) -> bool:
-        return self.in_review and bool(self.reviewers) and not self.claimed_unrated
 
 
 def days_since(at: datetime, then: datetime) -> int:
@@ -67,57 +82,151 @@ def days_since(at: datetime, then: datetime) -> int:
     return max(0, (at - then).days)
 
 
-def load_apps(session: Session, open_window_ids: Collection[int]) -> list[AppState]:
-    """Applications still in play, in open windows (or in none), oldest first.
+def one_snapshot(session: Session) -> None:
+    """Read everything that follows in this session from one snapshot.
 
-    Plain column rows, no ORM objects: a pass over 100k applications must not hydrate (and
-    decode the JSON of) every one. Reviewers come from one query over the same filter, not an
-    IN list per chunk of ids.
+    The plan reads with several statements. SQLite's read transaction (a deferred BEGIN, WAL)
+    already sees one snapshot throughout; Postgres's READ COMMITTED takes a new one per
+    statement, so a fresh session asks for REPEATABLE READ (a read-only transaction there never
+    fails to serialise). A session already in a transaction keeps the caller's isolation.
     """
-    in_play = (
-        Application.stage.in_(WATCHED_STAGES),
-        Application.anonymised_at.is_(None),
-        or_(Application.window_id.is_(None), Application.window_id.in_(list(open_window_ids))),
-    )
-    # Core rows through the session's connection: the ORM's per-row loading costs more than
-    # the query itself at this size.
-    connection = session.connection()
-    rows = connection.execute(
-        select(
-            Application.id,
-            Application.window_id,
-            Application.stage,
-            Application.claimed_by,
-            Application.claimed_at,
-            Application.received_at,
-            Application.created_at,
-            Application.stage_changed_at,
-            Candidate.name,
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+class ReminderState:
+    """The applications in play at `at`: in a watched stage, not anonymised, in an open window
+    (or in none). Counts are read once, on first use; lists are read when a message needs them."""
+
+    def __init__(
+        self, session: Session, *, open_window_ids: Collection[int], at: datetime, since: datetime
+    ) -> None:
+        self._session = session
+        self.at = at
+        self.since = since  # "new" means created in (since, at]
+        self._in_play: tuple[ColumnElement[bool], ...] = (
+            Application.stage.in_(sorted(WATCHED_STAGES)),
+            Application.anonymised_at.is_(None),
+            or_(
+                Application.window_id.is_(None),
+                Application.window_id.in_(sorted(open_window_ids)),
+            ),
         )
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .where(*in_play)
-        .order_by(Application.received_at, Application.id)
-    ).all()
-    reviewers: dict[int, set[str]] = defaultdict(set)
-    for application_id, reviewer_id in connection.execute(
-        select(Review.application_id, Review.reviewer_id)
-        .join(Application, Application.id == Review.application_id)
-        .where(*in_play)
-    ):
-        reviewers[application_id].add(reviewer_id)
-    none: frozenset[str] = frozenset()
-    # Columns in AppState's field order, the reviewers last.
-    return [
-        AppState(*row, frozenset(reviewers[row[0]]) if row[0] in reviewers else none)
-        for row in rows
-    ]
+        self._counts: dict[int | None, Counts] | None = None
+
+    def _rows(self, statement: Any) -> list[Any]:
+        # Core rows through the session's connection: no ORM objects to build.
+        return list(self._session.connection().execute(statement).all())
+
+    def counts(self, window_id: int | None) -> Counts:
+        return self._all_counts().get(window_id, Counts())
+
+    def total(self) -> Counts:
+        total = Counts()
+        for counts in self._all_counts().values():
+            total = total.plus(counts)
+        return total
+
+    def _all_counts(self) -> dict[int | None, Counts]:
+        if self._counts is None:
+            created = Application.created_at
+            is_new = and_(created > self.since, created <= self.at)
+            each = (
+                select(
+                    Application.window_id.label("window_id"),
+                    _STATUS.label("status"),
+                    case((is_new, 1), else_=0).label("new"),
+                )
+                .where(*self._in_play)
+                .subquery()
+            )
+            grouped = select(each.c.window_id, each.c.status, func.count(), func.sum(each.c.new))
+            grouped = grouped.group_by(each.c.window_id, each.c.status)
+            counts: dict[int | None, dict[str, int]] = {}
+            for window_id, status, count, new in self._rows(grouped):
+                row = counts.setdefault(window_id, {"new": 0})
+                row[status] = count
+                row["new"] += int(new or 0)
+            self._counts = {w: Counts(**row) for w, row in counts.items()}
+        return self._counts
+
+    def oldest_unclaimed(self, *, window_id: int | None, limit: int) -> list[Waiting]:
+        """The `limit` unclaimed applications received first, in window `window_id` (None: in
+        every window and in none)."""
+        where = [*self._in_play, Application.claimed_by.is_(None), ~_ANY_RATING]
+        if window_id is not None:
+            where.append(Application.window_id == window_id)
+        found: list[Waiting] = []
+        # One query per stage, so the (stage, claimed_by, received_at, id) index gives the rows
+        # in order and the database stops at `limit` instead of sorting every unclaimed one.
+        for stage in sorted(REVIEW_STAGES):
+            found += self._waiting(
+                Application.received_at,
+                *where,
+                Application.stage == stage,
+                order_by=(Application.received_at, Application.id),
+                limit=limit,
+            )
+        return sorted(found, key=lambda w: (w.since, w.id))[:limit]
+
+    def new(self, *, limit: int) -> list[Waiting]:
+        """The `limit` applications created first in (since, at]; `since` = when received."""
+        created = Application.created_at
+        return self._waiting(
+            Application.received_at,
+            *self._in_play,
+            created > self.since,
+            created <= self.at,
+            order_by=(created, Application.id),
+            limit=limit,
+        )
+
+    def shortlisted(self, *, window_id: int) -> list[Waiting]:
+        """Shortlisted applications of a window, longest waiting first; `since` = last move."""
+        return self._waiting(
+            Application.stage_changed_at,
+            *self._in_play,
+            Application.stage == Stage.SHORTLISTED.value,
+            Application.window_id == window_id,
+            order_by=(Application.stage_changed_at, Application.id),
+        )
+
+    def _waiting(
+        self,
+        since: Any,
+        *where: ColumnElement[bool],
+        order_by: tuple[Any, ...],
+        limit: int | None = None,
+    ) -> list[Waiting]:
+        statement = (
+            select(Application.id, Candidate.name, since)
+            .join(Candidate, Candidate.id == Application.candidate_id)
+            .where(*where)
+            .order_by(*order_by)
+            .limit(limit)
+        )
+        return [Waiting(*row) for row in self._rows(statement)]
+
+    def held_claims(self, *, claimed_before: datetime) -> list[HeldClaim]:
+        """Claims made at or before `claimed_before` and not rated by their holder, in the
+        order the applications were received."""
+        statement = (
+            select(
+                Application.id,
+                Application.window_id,
+                Application.claimed_by,
+                Application.claimed_at,
+                Candidate.name,
+            )
+            .join(Candidate, Candidate.id == Application.candidate_id)
+            .where(*self._in_play, CLAIMED_UNRATED, Application.claimed_at <= claimed_before)
+            .order_by(Application.received_at, Application.id)
+        )
+        return [HeldClaim(*row) for row in self._rows(statement)]
 
 
-def waiting_items(apps: Iterable[AppState], at: datetime, *, limit: int) -> tuple[WaitingItem, ...]:
-    return tuple(
-        WaitingItem(ref=a.id, name=a.name, days=days_since(at, a.received_at))
-        for a in list(apps)[:limit]
-    )
+def waiting_items(waiting: Iterable[Waiting], at: datetime) -> tuple[WaitingItem, ...]:
+    return tuple(WaitingItem(ref=w.id, name=w.name, days=days_since(at, w.since)) for w in waiting)
 
 
 def last_digest_at(session: Session) -> datetime | None:

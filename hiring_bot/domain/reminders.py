@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,13 +27,14 @@ from hiring_bot.domain.reminder_messages import (
     ClaimRelease,
     Reminder,
     claim_releases,
+    claims_to_chase,
     decision_nudge,
     digest,
     stale_claims,
     window_reminder,
 )
 from hiring_bot.domain.reminder_schedule import ALL_KINDS, Kind, Slot, window_slots
-from hiring_bot.domain.reminder_state import load_apps
+from hiring_bot.domain.reminder_state import ReminderState, last_digest_at, one_snapshot
 
 
 @dataclass
@@ -68,12 +69,18 @@ def plan_reminders(
     tz = settings.timezone
     channel = settings.hiring_channel
     plan = Plan(at=at)
+    one_snapshot(session)
     windows = [
         w
         for w in session.scalars(select(Window).order_by(Window.starts_on, Window.id))
         if is_open(w, at=at, tz=tz)
     ]
-    apps = load_apps(session, {w.id for w in windows})
+    state = ReminderState(
+        session,
+        open_window_ids={w.id for w in windows},
+        at=at,
+        since=last_digest_at(session) or at - timedelta(days=1),
+    )
 
     due: list[Reminder] = []
     expired: list[Slot] = []
@@ -85,18 +92,20 @@ def plan_reminders(
                 if at >= slot.expires_at:
                     expired.append(slot)
                 elif slot.kind is Kind.DECISION_NUDGE:
-                    if (nudge := decision_nudge(slot, window, apps, at, tz)) is not None:
+                    if (nudge := decision_nudge(slot, window, state, at, tz)) is not None:
                         due.append(nudge)
                 else:
-                    due.append(window_reminder(slot, window, apps, at, tz))
+                    due.append(window_reminder(slot, window, state, at, tz))
         if Kind.DIGEST in kinds and (
-            daily := digest(session, apps, at=at, settings=settings, target=channel)
+            daily := digest(state, at=at, settings=settings, target=channel)
         ):
             due.append(daily)
-    if Kind.CLAIM_RELEASE in kinds:
-        plan.releases = claim_releases(apps, at=at, settings=settings, target=channel or "-")
-    if Kind.STALE_CLAIMS in kinds:
-        due.extend(stale_claims(apps, at=at, settings=settings))
+    if Kind.CLAIM_RELEASE in kinds or Kind.STALE_CLAIMS in kinds:
+        claims = claims_to_chase(state, at=at, settings=settings)
+        if Kind.CLAIM_RELEASE in kinds:
+            plan.releases = claim_releases(claims, at=at, settings=settings, target=channel or "-")
+        if Kind.STALE_CLAIMS in kinds:
+            due.extend(stale_claims(claims, at=at, settings=settings))
 
     recorded = _recorded(
         session,
