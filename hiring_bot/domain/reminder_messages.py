@@ -176,7 +176,12 @@ def digest(
 def claim_releases(
     claims: list[HeldClaim], *, at: datetime, settings: Settings, target: str
 ) -> list[ClaimRelease]:
-    cutoff = at - timedelta(days=settings.claim_ttl_days)
+    days = settings.claim_ttl_days
+    ttl = timedelta(days=days)
+    cutoff = at - ttl
+    # The same for every release (there may be thousands): worked out once.
+    never = datetime.max.replace(tzinfo=at.tzinfo)
+    reason = f"no rating within {days} days"
     releases: list[ClaimRelease] = []
     for a in claims:
         if a.claimed_at > cutoff:
@@ -190,12 +195,12 @@ def claim_releases(
             ),
             target=target,
             window_id=a.window_id,
-            due_at=a.claimed_at + timedelta(days=settings.claim_ttl_days),
-            expires_at=datetime.max.replace(tzinfo=at.tzinfo),
+            due_at=a.claimed_at + ttl,
+            expires_at=never,
         )
         note = (
             f"Claim by <@{a.claimed_by}> released: no rating within "
-            f"{settings.claim_ttl_days} days of claiming #{a.id}. It is open to claim again."
+            f"{days} days of claiming #{a.id}. It is open to claim again."
         )
         releases.append(
             ClaimRelease(
@@ -204,7 +209,7 @@ def claim_releases(
                 user_id=a.claimed_by,
                 claimed_at=a.claimed_at,
                 note=note,
-                reason=f"no rating within {settings.claim_ttl_days} days",
+                reason=reason,
             )
         )
     return releases
