@@ -3,9 +3,8 @@
 Counted and listed by the database, not in Python: a plan over 100k applications must not bring
 every row across (building each one in Python costs more than the database spends finding it).
 The counts come from one grouped query; only the rows a message names are loaded (the oldest few,
-the claims to chase, the shortlist of a window being nudged). All of a plan's reads run in one
-transaction read from one snapshot (`one_snapshot`), so every reminder in it is built from the
-same state.
+the claims to chase, the shortlist of a window being nudged). A plan's reads all see one
+snapshot of the database (`one_snapshot`), so every reminder in it is built from the same state.
 """
 
 from __future__ import annotations
