@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, Exists, Text, exists, func, or_, select
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from hiring_bot.db.models import Application, Candidate, Recusal, Review, Window
 from hiring_bot.domain.list_filters import ListFilters
@@ -32,11 +32,32 @@ class ListResult:
 
 
 def _with_relations() -> list[Any]:
+    """What a list row, a Home entry or a card shows, and nothing else.
+
+    The long texts (body, cover letter, resume) are left in the database: a page of ten would
+    otherwise read them all. Anything else a caller touches still loads, lazily. Candidate and
+    window are one row each, joined into the same query; the ratings come in one more.
+    """
     return [
-        selectinload(Application.reviews),
-        selectinload(Application.candidate),
-        selectinload(Application.window),
+        load_only(
+            *(getattr(Application, column) for column in _LIST_COLUMNS), raiseload=False
+        ),
+        joinedload(Application.candidate).load_only(
+            Candidate.name, Candidate.email, raiseload=False
+        ),
+        joinedload(Application.window).load_only(Window.name, raiseload=False),
+        selectinload(Application.reviews).load_only(
+            Review.reviewer_id, Review.overall, raiseload=False
+        ),
     ]
+
+
+# Application columns the list, Home and card read models use (see slack/cards.card_for).
+_LIST_COLUMNS = (
+    "id", "candidate_id", "window_id", "period_text", "duration_text", "university", "program",
+    "areas", "links", "missing", "eligibility", "eligibility_reason", "stage", "claimed_by",
+    "claimed_at", "received_at", "anonymised_at",
+)  # fmt: skip
 
 
 def list_applications(
