@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from hiring_bot.db.models import Application, Candidate, Recusal, Review, Window
 from hiring_bot.domain.list_filters import ListFilters
+from hiring_bot.domain.list_rows import ListRow, load_rows, row_of
 from hiring_bot.domain.reviews import visible_average
 from hiring_bot.domain.stages import OPEN
 
@@ -25,7 +26,7 @@ PAGE_SIZE = 10
 
 @dataclass(frozen=True)
 class ListResult:
-    rows: tuple[Application, ...]
+    rows: tuple[ListRow, ...]
     total: int
     page: int  # 0-based, clamped to the last page
     page_size: int
@@ -39,9 +40,7 @@ def _with_relations() -> list[Any]:
     window are one row each, joined into the same query; the ratings come in one more.
     """
     return [
-        load_only(
-            *(getattr(Application, column) for column in _LIST_COLUMNS), raiseload=False
-        ),
+        load_only(*(getattr(Application, column) for column in _LIST_COLUMNS), raiseload=False),
         joinedload(Application.candidate).load_only(
             Candidate.name, Candidate.email, raiseload=False
         ),
@@ -160,17 +159,9 @@ def _by_received(
     )
 
 
-def _load(refs: list[int], session: Session) -> tuple[Application, ...]:
+def _load(refs: list[int], session: Session) -> tuple[ListRow, ...]:
     """The applications `refs`, with what a list row shows, in the order given."""
-    if not refs:
-        return ()
-    found = {
-        a.id: a
-        for a in session.scalars(
-            select(Application).options(*_with_relations()).where(Application.id.in_(refs))
-        )
-    }
-    return tuple(found[r] for r in refs if r in found)
+    return load_rows(session, refs)
 
 
 def _by_name(
@@ -191,7 +182,7 @@ def _by_name(
         .order_by(func.lower(Candidate.name), Application.received_at, Application.id)
     )
     rows = session.scalars(stmt.offset(page * page_size).limit(page_size))
-    return ListResult(tuple(rows), total, page, page_size)
+    return ListResult(tuple(row_of(a) for a in rows), total, page, page_size)
 
 
 class _Rating(NamedTuple):
