@@ -8,6 +8,7 @@ through `windows.window_phrases`, the same rule `find_window` uses.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -96,26 +97,31 @@ def _tokens(text: str) -> list[str]:
     return list(name_words(text))
 
 
-def _vocabulary(session: Session) -> _Vocabulary:
-    vocab = _Vocabulary()
+@functools.cache
+def _fixed_phrases() -> tuple[_Vocabulary, _Vocabulary]:
+    """The words that never change, built once: those that outrank window names, and the rest.
+
+    The order is the precedence (the first meaning of a phrase wins): flags, eligibility and
+    stages, then window names and aliases (read per command), then areas.
+    """
+    before = _Vocabulary()
     for word in FLAG_WORDS:
-        vocab.add([word], _Meaning("flag", word, word))
+        before.add([word], _Meaning("flag", word, word))
     for word, value in ELIGIBILITY_WORDS.items():
-        vocab.add([word], _Meaning("eligibility", value, word))
-    vocab.add(["unknown"], _Meaning("eligibility", "unknown", "unknown-eligibility"))
+        before.add([word], _Meaning("eligibility", value, word))
+    before.add(["unknown"], _Meaning("eligibility", "unknown", "unknown-eligibility"))
     for stage in Stage:
         meaning = _Meaning("stage", stage.value, stage.value)
-        vocab.add([stage.value], meaning)
-        vocab.add([stage.value.replace("_", "-")], meaning)
-        vocab.add(stage.label.split(), meaning)
-    for words, window in window_phrases(session):
-        vocab.add(words, _Meaning("window", str(window.id), window.name))
+        before.add([stage.value], meaning)
+        before.add([stage.value.replace("_", "-")], meaning)
+        before.add(stage.label.split(), meaning)
+    after = _Vocabulary()
     word_owner: dict[str, set[str]] = {}
     for label in AREA_LABELS:
         meaning = _Meaning("area", label, label)
-        vocab.add(_tokens(label), meaning)
+        after.add(_tokens(label), meaning)
         slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-        vocab.add([slug], meaning)
+        after.add([slug], meaning)
         for word in re.split(r"[^a-z0-9]+", label.lower()):
             if len(word) >= 3:
                 word_owner.setdefault(word, set()).add(label)
@@ -123,9 +129,19 @@ def _vocabulary(session: Session) -> _Vocabulary:
     for word, owners in word_owner.items():
         if len(owners) == 1:
             (label,) = owners
-            vocab.add([word], _Meaning("area", label, label))
+            after.add([word], _Meaning("area", label, label))
     for word, label in AREA_SHORTHANDS.items():
-        vocab.add([word], _Meaning("area", label, label))
+        after.add([word], _Meaning("area", label, label))
+    return before, after
+
+
+def _vocabulary(session: Session) -> _Vocabulary:
+    before, after = _fixed_phrases()
+    vocab = _Vocabulary(dict(before.phrases), before.longest)
+    for words, window in window_phrases(session):
+        vocab.add(words, _Meaning("window", str(window.id), window.name))
+    for key, meaning in after.phrases.items():
+        vocab.add(key, meaning)
     return vocab
 
 
@@ -136,6 +152,8 @@ def parse_filters(session: Session, text: str) -> ListFilters:
             f"That filter is {len(text)} characters long; keep it under {MAX_FILTER_CHARS}."
         )
     tokens = _tokens(text)
+    if not tokens:  # plain `/intern list`: no words to look up, no windows to read
+        return ListFilters()
     vocab = _vocabulary(session)
     stages: set[Stage] = set()
     windows: dict[int, str] = {}

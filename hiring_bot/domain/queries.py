@@ -5,18 +5,32 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Exists, Text, exists, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Executable,
+    Exists,
+    Text,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from hiring_bot.db.models import Application, Candidate, Recusal, Review, Window
 from hiring_bot.domain.list_filters import ListFilters
+from hiring_bot.domain.list_rows import ListRow, load_rows
 from hiring_bot.domain.reviews import visible_average
 from hiring_bot.domain.stages import OPEN
 
@@ -25,18 +39,37 @@ PAGE_SIZE = 10
 
 @dataclass(frozen=True)
 class ListResult:
-    rows: tuple[Application, ...]
+    rows: tuple[ListRow, ...]
     total: int
     page: int  # 0-based, clamped to the last page
     page_size: int
 
 
 def _with_relations() -> list[Any]:
+    """What a list row, a Home entry or a card shows, and nothing else.
+
+    The long texts (body, cover letter, resume) are left in the database: a page of ten would
+    otherwise read them all. Anything else a caller touches still loads, lazily. Candidate and
+    window are one row each, joined into the same query; the ratings come in one more.
+    """
     return [
-        selectinload(Application.reviews),
-        selectinload(Application.candidate),
-        selectinload(Application.window),
+        load_only(*(getattr(Application, column) for column in _LIST_COLUMNS), raiseload=False),
+        joinedload(Application.candidate).load_only(
+            Candidate.name, Candidate.email, raiseload=False
+        ),
+        joinedload(Application.window).load_only(Window.name, raiseload=False),
+        selectinload(Application.reviews).load_only(
+            Review.reviewer_id, Review.overall, raiseload=False
+        ),
     ]
+
+
+# Application columns the list, Home and card read models use (see slack/cards.card_for).
+_LIST_COLUMNS = (
+    "id", "candidate_id", "window_id", "period_text", "duration_text", "university", "program",
+    "areas", "links", "missing", "eligibility", "eligibility_reason", "stage", "claimed_by",
+    "claimed_at", "received_at", "anonymised_at",
+)  # fmt: skip
 
 
 def list_applications(
@@ -55,51 +88,110 @@ def list_applications(
         stages = sorted(s.value for s in OPEN)
     else:
         stages = None  # every stage
-    where = _conditions(filters, viewer=viewer)
+    shape = _Shape.of(filters, stages)
+    session.flush()  # the statements run on the connection, past the ORM's autoflush
+    params = _params(filters, viewer=viewer, stages=stages)
     if filters.sort == "score":
         return _by_score(
-            session, stages, where, viewer=viewer, is_admin=is_admin, quorum=quorum,
+            session, shape, params, viewer=viewer, is_admin=is_admin, quorum=quorum,
             page=page, page_size=page_size,
         )  # fmt: skip
     if filters.sort == "name":
-        return _by_name(session, stages, where, page=page, page_size=page_size)
-    return _by_received(session, stages, where, page=page, page_size=page_size)
+        return _by_name(session, shape, params, page=page, page_size=page_size)
+    return _by_received(session, shape, params, page=page, page_size=page_size)
 
 
-def _conditions(filters: ListFilters, *, viewer: str) -> list[ColumnElement[bool]]:
-    """Every filter but the stage, as SQL."""
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a list query's SQL text: which filters are on, never their values.
+
+    The statements are built once per shape and cached, the values bound at execution: a list is
+    answered inside Slack's ack, and building a SELECT costs more than SQLite running it.
+    """
+
+    stages: int | None  # how many stages, None for every stage
+    windows: bool
+    mine: bool
+    unclaimed: bool
+    eligibility: bool
+    unrated: bool
+    areas: int
+
+    @staticmethod
+    def of(filters: ListFilters, stages: list[str] | None) -> _Shape:
+        return _Shape(
+            stages=None if stages is None else len(stages),
+            windows=bool(filters.window_ids),
+            mine=filters.mine,
+            unclaimed=filters.unclaimed,
+            eligibility=bool(filters.eligibility),
+            unrated=filters.unrated,
+            areas=len(filters.areas),
+        )
+
+
+def _params(filters: ListFilters, *, viewer: str, stages: list[str] | None) -> dict[str, Any]:
+    """The values the shape's statements bind."""
+    params: dict[str, Any] = {
+        "viewer": viewer,
+        "windows": sorted(filters.window_ids),
+        "eligibility": sorted(filters.eligibility),
+        "stages": stages or [],
+    }
+    for i, stage in enumerate(stages or ()):
+        params[f"stage{i}"] = stage
+    for i, label in enumerate(sorted(filters.areas)):
+        params[f"area{i}"] = f"%{_like_escaped(json.dumps(label))}%"
+    return params
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@functools.lru_cache(maxsize=256)
+def _conditions(shape: _Shape) -> tuple[ColumnElement[bool], ...]:
+    """Every filter but the stage, as SQL with the values left to bind."""
     where: list[ColumnElement[bool]] = []
-    if filters.window_ids:
-        where.append(Application.window_id.in_(sorted(filters.window_ids)))
-    if filters.mine:
-        where.append(Application.claimed_by == viewer)
-    if filters.unclaimed:
+    if shape.windows:
+        where.append(Application.window_id.in_(bindparam("windows", expanding=True)))
+    if shape.mine:
+        where.append(Application.claimed_by == bindparam("viewer"))
+    if shape.unclaimed:
         where.append(Application.claimed_by.is_(None))
-    if filters.eligibility:
-        where.append(Application.eligibility.in_(sorted(filters.eligibility)))
-    if filters.unrated:
-        where.append(~_rated_by(viewer))
-    if filters.areas:
-        where.append(or_(*(_has_area(label) for label in sorted(filters.areas))))
-    return where
+    if shape.eligibility:
+        where.append(Application.eligibility.in_(bindparam("eligibility", expanding=True)))
+    if shape.unrated:
+        where.append(~_rated_by(bindparam("viewer")))
+    if shape.areas:
+        where.append(or_(*(_has_area(bindparam(f"area{i}")) for i in range(shape.areas))))
+    return tuple(where)
 
 
-def _has_area(label: str) -> ColumnElement[bool]:
-    """`areas` (a JSON list of labels) holds `label`: the label as a JSON string in the JSON text.
+def _has_area(pattern: BindParameter[Any]) -> ColumnElement[bool]:
+    """`areas` (a JSON list of labels) holds a label: `%"label"%` (escaped) in the JSON text.
 
     The same test on SQLite (JSON is text) and Postgres (json keeps its input text); the quotes
     make it a whole element, never part of a longer label.
     """
-    return sql_cast(Application.areas, Text).contains(json.dumps(label), autoescape=True)
+    return sql_cast(Application.areas, Text).like(pattern, escape="/")
 
 
-def _in_stages(stages: list[str] | None) -> list[ColumnElement[bool]]:
-    return [] if stages is None else [Application.stage.in_(stages)]
+def _in_stages(shape: _Shape) -> tuple[ColumnElement[bool], ...]:
+    if shape.stages is None:
+        return ()
+    return (Application.stage.in_(bindparam("stages", expanding=True)),)
 
 
-def _count(session: Session, stages: list[str] | None, where: list[ColumnElement[bool]]) -> int:
-    stmt = select(func.count()).select_from(Application).where(*_in_stages(stages), *where)
-    return session.scalar(stmt) or 0
+@functools.lru_cache(maxsize=256)
+def _count_statement(shape: _Shape) -> Executable:
+    return (
+        select(func.count()).select_from(Application).where(*_in_stages(shape), *_conditions(shape))
+    )
+
+
+def _count(session: Session, shape: _Shape, params: dict[str, Any]) -> int:
+    return session.connection().execute(_count_statement(shape), params).scalar() or 0
 
 
 def _clamp(page: int, total: int, page_size: int) -> int:
@@ -108,8 +200,8 @@ def _clamp(page: int, total: int, page_size: int) -> int:
 
 def _by_received(
     session: Session,
-    stages: list[str] | None,
-    where: list[ColumnElement[bool]],
+    shape: _Shape,
+    params: dict[str, Any],
     *,
     page: int,
     page_size: int,
@@ -117,60 +209,67 @@ def _by_received(
     """One page in received order, each stage's rows read in index order up to the page's end.
 
     Postgres and SQLite can walk (stage, received_at, id) in order for one stage, not for an
-    IN list of stages (they would sort every open application); so each stage is read on its own
-    and the few rows merged here.
+    IN list of stages (they would sort every open application); so each stage is walked on its
+    own, in one statement, and the database merges the few rows.
     """
-    total = _count(session, stages, where)
+    total = _count(session, shape, params)
     page = _clamp(page, total, page_size)
     end = (page + 1) * page_size
-    keys: list[tuple[datetime, int]] = []
-    for stage in stages if stages is not None else [None]:
-        stmt = select(Application.received_at, Application.id).where(*where)
-        if stage is not None:
-            stmt = stmt.where(Application.stage == stage)
-        stmt = stmt.order_by(Application.received_at, Application.id).limit(end)
-        keys.extend((received, ref) for received, ref in session.execute(stmt))
-    keys.sort()
-    return ListResult(
-        _load([ref for _received, ref in keys[page * page_size : end]], session),
-        total,
-        page,
-        page_size,
+    refs = session.connection().execute(
+        _received_page_statement(shape),
+        {**params, "end": end, "start": page * page_size, "size": page_size},
+    )
+    return ListResult(_load(list(refs.scalars()), session), total, page, page_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _received_page_statement(shape: _Shape) -> Executable:
+    walks = []
+    for i in range(shape.stages) if shape.stages is not None else [None]:
+        stmt = select(Application.received_at, Application.id).where(*_conditions(shape))
+        if i is not None:
+            stmt = stmt.where(Application.stage == bindparam(f"stage{i}"))
+        walks.append(stmt.order_by(Application.received_at, Application.id).limit(bindparam("end")))
+    merged = union_all(*(w.subquery().select() for w in walks)).subquery()
+    return (
+        select(merged.c.id)
+        .order_by(merged.c.received_at, merged.c.id)
+        .offset(bindparam("start"))
+        .limit(bindparam("size"))
     )
 
 
-def _load(refs: list[int], session: Session) -> tuple[Application, ...]:
+def _load(refs: list[int], session: Session) -> tuple[ListRow, ...]:
     """The applications `refs`, with what a list row shows, in the order given."""
-    if not refs:
-        return ()
-    found = {
-        a.id: a
-        for a in session.scalars(
-            select(Application).options(*_with_relations()).where(Application.id.in_(refs))
-        )
-    }
-    return tuple(found[r] for r in refs if r in found)
+    return load_rows(session, refs)
 
 
 def _by_name(
     session: Session,
-    stages: list[str] | None,
-    where: list[ColumnElement[bool]],
+    shape: _Shape,
+    params: dict[str, Any],
     *,
     page: int,
     page_size: int,
 ) -> ListResult:
-    total = _count(session, stages, where)
+    total = _count(session, shape, params)
     page = _clamp(page, total, page_size)
-    stmt = (
-        select(Application)
-        .options(*_with_relations())
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .where(*_in_stages(stages), *where)
-        .order_by(func.lower(Candidate.name), Application.received_at, Application.id)
+    refs = session.connection().execute(
+        _name_page_statement(shape), {**params, "start": page * page_size, "size": page_size}
     )
-    rows = session.scalars(stmt.offset(page * page_size).limit(page_size))
-    return ListResult(tuple(rows), total, page, page_size)
+    return ListResult(_load(list(refs.scalars()), session), total, page, page_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _name_page_statement(shape: _Shape) -> Executable:
+    return (
+        select(Application.id)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(*_in_stages(shape), *_conditions(shape))
+        .order_by(func.lower(Candidate.name), Application.received_at, Application.id)
+        .offset(bindparam("start"))
+        .limit(bindparam("size"))
+    )
 
 
 class _Rating(NamedTuple):
@@ -180,8 +279,8 @@ class _Rating(NamedTuple):
 
 def _by_score(
     session: Session,
-    stages: list[str] | None,
-    where: list[ColumnElement[bool]],
+    shape: _Shape,
+    params: dict[str, Any],
     *,
     viewer: str,
     is_admin: bool,
@@ -195,15 +294,18 @@ def _by_score(
     over plain columns (ids, received times, ratings), never over whole rows; only the page's
     applications are loaded.
     """
-    matching = select(Application.received_at, Application.id).where(*_in_stages(stages), *where)
+    where = (*_in_stages(shape), *_conditions(shape))
+    connection = session.connection()
+    matching = select(Application.received_at, Application.id).where(*where)
     apps: list[tuple[datetime, int]] = [
-        (received, ref) for received, ref in session.execute(matching)
+        (received, ref) for received, ref in connection.execute(matching, params)
     ]
     ratings: dict[int, list[_Rating]] = defaultdict(list)
-    for ref, reviewer_id, overall in session.execute(
+    for ref, reviewer_id, overall in connection.execute(
         select(Review.application_id, Review.reviewer_id, Review.overall)
         .join(Application, Application.id == Review.application_id)
-        .where(*_in_stages(stages), *where)
+        .where(*where),
+        params,
     ):
         ratings[ref].append(_Rating(reviewer_id, overall))
 
@@ -212,7 +314,7 @@ def _by_score(
         # Same rule as a card: only averages the viewer may see take part, so no hidden score
         # leaks through the order. (_Rating has the two fields the rule reads.)
         avg = visible_average(
-            cast(list[Review], ratings.get(ref, [])),
+            ratings.get(ref, []),
             quorum=quorum,
             viewer=viewer,
             is_admin=is_admin,
@@ -231,7 +333,7 @@ def _by_score(
     )
 
 
-def _rated_by(user_id: str) -> Exists:
+def _rated_by(user_id: str | BindParameter[Any]) -> Exists:
     return exists().where(Review.application_id == Application.id, Review.reviewer_id == user_id)
 
 

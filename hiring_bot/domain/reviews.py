@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import fmean
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -209,8 +209,18 @@ def quorum_average(scores: Sequence[int], *, quorum: int) -> float | None:
     return fmean(scores)
 
 
+class Rated(Protocol):
+    """A rating as the average rule reads it: a stored Review or a list row's Rating."""
+
+    @property
+    def reviewer_id(self) -> str: ...
+
+    @property
+    def overall(self) -> int: ...
+
+
 def visible_average(
-    reviews: Iterable[Review], *, quorum: int, viewer: str | None, is_admin: bool
+    reviews: Iterable[Rated], *, quorum: int, viewer: str | None, is_admin: bool
 ) -> float | None:
     """What `viewer` may see: the quorum average once they rated (admins always; None = public)."""
     reviews = list(reviews)

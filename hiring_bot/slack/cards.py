@@ -17,12 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hiring_bot.config import Settings
-from hiring_bot.db.models import Application, Attachment, AuditEntry, Claim, Review, Window
+from hiring_bot.db.models import Application, Attachment, AuditEntry, Claim, Window
 from hiring_bot.domain import audit, queries
 from hiring_bot.domain.applications import get_application, stage_of
+from hiring_bot.domain.list_rows import ListRow, row_of
 from hiring_bot.domain.redaction import shown_email, shown_name
 from hiring_bot.domain.reviews import SAW_AVERAGE, visible_average
-from hiring_bot.domain.stages import CLOSED, parse_stage
+from hiring_bot.domain.stages import CLOSED, Stage, parse_stage
 from hiring_bot.intake.completeness import DISPLAY_NAME_FLAG, FORWARDED_FLAG
 from hiring_bot.slack.blocks import (
     ApplicationCard,
@@ -51,7 +52,7 @@ _ELIGIBILITY = ("eligible", "ineligible", "unknown")
 
 
 def card_for(
-    application: Application,
+    source: Application | ListRow,
     *,
     quorum: int,
     viewer: str | None,
@@ -64,33 +65,33 @@ def card_for(
 
     Times are converted to `tz` (HIRING_TIMEZONE) here, so the builders write the team's dates.
     """
-    reviews: list[Review] = list(application.reviews)
-    eligibility = application.eligibility if application.eligibility in _ELIGIBILITY else "unknown"
-    if application.anonymised_at is not None:  # says more than any other note
-        removed = application.anonymised_at.astimezone(tz).date()
+    row = source if isinstance(source, ListRow) else row_of(source)
+    eligibility = row.eligibility if row.eligibility in _ELIGIBILITY else "unknown"
+    if row.anonymised_at is not None:  # says more than any other note
+        removed = row.anonymised_at.astimezone(tz).date()
         note = f"Personal data removed on {day_text(removed)}."
     return ApplicationCard(
-        ref=application.id,
-        name=shown_name(application),
-        window_name=application.window.name if application.window is not None else None,
-        period_text=application.period_text or "",
-        duration_text=application.duration_text or "",
-        university=application.university or "",
-        program=application.program or "",
-        areas=tuple(application.areas or ()),
-        links=tuple(application.links or ()),
-        missing=tuple(k for k in application.missing or () if k not in WARNING_KEYS),
-        warnings=tuple(k for k in application.missing or () if k in WARNING_KEYS),
+        ref=row.id,
+        name=row.name,
+        window_name=row.window_name,
+        period_text=row.period_text or "",
+        duration_text=row.duration_text or "",
+        university=row.university or "",
+        program=row.program or "",
+        areas=row.areas,
+        links=row.links,
+        missing=tuple(k for k in row.missing if k not in WARNING_KEYS),
+        warnings=tuple(k for k in row.missing if k in WARNING_KEYS),
         eligibility=cast(Eligibility, eligibility),
-        eligibility_reason=application.eligibility_reason or "",
-        stage=stage_of(application),
-        claimed_by=application.claimed_by,
-        ratings_count=len(reviews),
-        average=visible_average(reviews, quorum=quorum, viewer=viewer, is_admin=is_admin),
+        eligibility_reason=row.eligibility_reason or "",
+        stage=parse_stage(row.stage) or Stage.NEW,
+        claimed_by=row.claimed_by,
+        ratings_count=len(row.reviews),
+        average=visible_average(row.reviews, quorum=quorum, viewer=viewer, is_admin=is_admin),
         other_refs=other_refs,
-        received_at=application.received_at.astimezone(tz),
+        received_at=row.received_at.astimezone(tz),
         note=note,
-        anonymised=application.anonymised_at is not None,
+        anonymised=row.anonymised_at is not None,
     )
 
 

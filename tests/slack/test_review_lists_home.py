@@ -148,7 +148,10 @@ def test_stats_show_no_colleague_scores_before_you_rate(harness: Harness) -> Non
     admin = text_of(harness.command("stats", user=ADMIN))
     assert "team mean 3.0, n=3" in admin
     assert "only the applications you have rated" not in admin
-    harness.wait_updates(3)
+    # Three ratings in a row may coalesce into fewer card updates; the card ends on all three.
+    harness.wait_updates(1)
+    harness.updates()  # waits for the background work to finish
+    assert "3 ratings" in harness.card_text(a)
 
 
 def test_app_home_published_once_per_event_and_after_home_actions(harness: Harness) -> None:

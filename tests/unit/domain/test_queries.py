@@ -25,7 +25,7 @@ def names(session: Session, text: str, viewer: str = ALICE, **kw: object) -> lis
         quorum=2,
         **kw,  # type: ignore[arg-type]
     )
-    return [a.candidate.name for a in result.rows]
+    return [a.name for a in result.rows]
 
 
 @pytest.fixture
