@@ -11,16 +11,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Exists, Text, exists, func, or_, select
+from sqlalchemy import ColumnElement, Exists, Text, exists, func, or_, select, union_all
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from hiring_bot.db.models import Application, Candidate, Recusal, Review, Window
+from hiring_bot.db.models import Application, Recusal, Review, Window
 from hiring_bot.domain.list_filters import ListFilters
 from hiring_bot.domain.reviews import visible_average
-from hiring_bot.domain.stages import OPEN
+from hiring_bot.domain.stages import OPEN, Stage
 
 PAGE_SIZE = 10
+# Totals are counted this far (or to the page's end, if further); beyond it the list says "N+".
+COUNT_CAP = 1000
+_BY_RECEIVED = (Application.received_at, Application.id)
+_BY_NAME = (Application.sort_name, Application.received_at, Application.id)
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class ListResult:
     total: int
     page: int  # 0-based, clamped to the last page
     page_size: int
+    capped: bool = False  # more than `total` match: counting stopped at `total`
 
 
 def _with_relations() -> list[Any]:
@@ -62,8 +67,10 @@ def list_applications(
             page=page, page_size=page_size,
         )  # fmt: skip
     if filters.sort == "name":
-        return _by_name(session, stages, where, page=page, page_size=page_size)
-    return _by_received(session, stages, where, page=page, page_size=page_size)
+        # Every stage by name, not the whole table: only (stage, sort_name, ...) is indexed.
+        by_stage = stages if stages is not None else [s.value for s in Stage]
+        return _walk(session, by_stage, where, _BY_NAME, page=page, page_size=page_size)
+    return _walk(session, stages, where, _BY_RECEIVED, page=page, page_size=page_size)
 
 
 def _conditions(filters: ListFilters, *, viewer: str) -> list[ColumnElement[bool]]:
@@ -97,46 +104,63 @@ def _in_stages(stages: list[str] | None) -> list[ColumnElement[bool]]:
     return [] if stages is None else [Application.stage.in_(stages)]
 
 
-def _count(session: Session, stages: list[str] | None, where: list[ColumnElement[bool]]) -> int:
-    stmt = select(func.count()).select_from(Application).where(*_in_stages(stages), *where)
-    return session.scalar(stmt) or 0
+def _count(
+    session: Session, stages: list[str] | None, where: list[ColumnElement[bool]], *, cap: int
+) -> tuple[int, bool]:
+    """How many match, counted no further than `cap`: (cap, True) when more do.
+
+    An exact count reads every match (tens of thousands at 100k applications) to print one
+    number; past `cap` the list says "of 1,000+" as mail clients do.
+    """
+    found = select(Application.id).where(*_in_stages(stages), *where).limit(cap + 1).subquery()
+    counted = session.scalar(select(func.count()).select_from(found)) or 0
+    return (cap, True) if counted > cap else (counted, False)
 
 
 def _clamp(page: int, total: int, page_size: int) -> int:
     return min(max(0, page), max(0, (total - 1) // page_size))
 
 
-def _by_received(
+def _walk(
     session: Session,
     stages: list[str] | None,
     where: list[ColumnElement[bool]],
+    order: tuple[InstrumentedAttribute[Any], ...],
     *,
     page: int,
     page_size: int,
 ) -> ListResult:
-    """One page in received order, each stage's rows read in index order up to the page's end.
+    """One page in `order` (ending with the id), each stage's rows read in index order up to
+    the page's end.
 
-    Postgres and SQLite can walk (stage, received_at, id) in order for one stage, not for an
-    IN list of stages (they would sort every open application); so each stage is read on its own
-    and the few rows merged here.
+    Postgres and SQLite can walk (stage, ..., received_at, id) in order for one stage, not for
+    an IN list of stages (they would sort every open application); so each stage is read on its
+    own, up to the page's end, and the database merges those few rows (its own collation orders
+    names, as it did when it sorted them all).
     """
-    total = _count(session, stages, where)
-    page = _clamp(page, total, page_size)
-    end = (page + 1) * page_size
-    keys: list[tuple[datetime, int]] = []
-    for stage in stages if stages is not None else [None]:
-        stmt = select(Application.received_at, Application.id).where(*where)
-        if stage is not None:
-            stmt = stmt.where(Application.stage == stage)
-        stmt = stmt.order_by(Application.received_at, Application.id).limit(end)
-        keys.extend((received, ref) for received, ref in session.execute(stmt))
-    keys.sort()
-    return ListResult(
-        _load([ref for _received, ref in keys[page * page_size : end]], session),
-        total,
-        page,
-        page_size,
+    total, capped = _count(
+        session, stages, where, cap=max(COUNT_CAP, (max(0, page) + 1) * page_size)
     )
+    page = _clamp(page, total, page_size)
+    start, end = page * page_size, (page + 1) * page_size
+    arms = []
+    for stage in stages if stages is not None else [None]:
+        arm = select(*order).where(*where)
+        if stage is not None:
+            arm = arm.where(Application.stage == stage)
+        arms.append(arm.order_by(*order).limit(end))
+    if len(arms) == 1:
+        stmt = arms[0].offset(start)
+    else:
+        merged = union_all(*(arm.subquery().select() for arm in arms)).subquery()
+        stmt = (
+            select(merged.c.id)
+            .order_by(*(merged.c[column.key] for column in order))
+            .limit(end - start)
+            .offset(start)
+        )
+    refs = [row[-1] for row in session.execute(stmt)]
+    return ListResult(_load(refs, session), total, page, page_size, capped)
 
 
 def _load(refs: list[int], session: Session) -> tuple[Application, ...]:
@@ -150,27 +174,6 @@ def _load(refs: list[int], session: Session) -> tuple[Application, ...]:
         )
     }
     return tuple(found[r] for r in refs if r in found)
-
-
-def _by_name(
-    session: Session,
-    stages: list[str] | None,
-    where: list[ColumnElement[bool]],
-    *,
-    page: int,
-    page_size: int,
-) -> ListResult:
-    total = _count(session, stages, where)
-    page = _clamp(page, total, page_size)
-    stmt = (
-        select(Application)
-        .options(*_with_relations())
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .where(*_in_stages(stages), *where)
-        .order_by(func.lower(Candidate.name), Application.received_at, Application.id)
-    )
-    rows = session.scalars(stmt.offset(page * page_size).limit(page_size))
-    return ListResult(tuple(rows), total, page, page_size)
 
 
 class _Rating(NamedTuple):
@@ -330,6 +333,7 @@ def other_application_ids(session: Session, *, application: Application) -> list
 
 
 __all__ = [
+    "COUNT_CAP",
     "PAGE_SIZE",
     "Deadline",
     "ListResult",
