@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hiring_bot.db.types import UTCDateTime
 
@@ -160,12 +161,19 @@ def _copy_sort_name(_mapper: Any, connection: Connection, target: Application) -
 @event.listens_for(Candidate, "after_update")
 def _follow_rename(_mapper: Any, connection: Connection, target: Candidate) -> None:
     # A rename (anonymising the last application) reorders every application of the person.
-    if inspect(target).attrs.name.history.has_changes():
-        connection.execute(
-            update(Application.__table__)  # type: ignore[arg-type]
-            .where(Application.__table__.c.candidate_id == target.id)
-            .values(sort_name=sort_key(target.name))
-        )
+    state = inspect(target)
+    if not state.attrs.name.history.has_changes():
+        return
+    key = sort_key(target.name)
+    connection.execute(
+        update(Application.__table__)  # type: ignore[arg-type]
+        .where(Application.__table__.c.candidate_id == target.id)
+        .values(sort_name=key)
+    )
+    if state.session is not None:  # the loaded copies too, without marking them changed
+        for loaded in list(state.session.identity_map.values()):
+            if isinstance(loaded, Application) and loaded.candidate_id == target.id:
+                set_committed_value(loaded, "sort_name", key)
 
 
 class Attachment(Base):

@@ -53,7 +53,12 @@ def list_applications(
     quorum: int,
     page: int = 0,
     page_size: int = PAGE_SIZE,
+    count_cap: int = COUNT_CAP,
 ) -> ListResult:
+    """One page; its total is exact up to `count_cap` (or the page's end) and `capped` past it.
+
+    `sort:score` still reads every match to order them, so its total stays exact.
+    """
     if filters.stages:
         stages: list[str] | None = sorted(s.value for s in filters.stages)
     elif not filters.include_closed:
@@ -69,8 +74,12 @@ def list_applications(
     if filters.sort == "name":
         # Every stage by name, not the whole table: only (stage, sort_name, ...) is indexed.
         by_stage = stages if stages is not None else [s.value for s in Stage]
-        return _walk(session, by_stage, where, _BY_NAME, page=page, page_size=page_size)
-    return _walk(session, stages, where, _BY_RECEIVED, page=page, page_size=page_size)
+        order = _BY_NAME
+    else:
+        by_stage, order = stages, _BY_RECEIVED
+    return _walk(
+        session, by_stage, where, order, page=page, page_size=page_size, count_cap=count_cap
+    )
 
 
 def _conditions(filters: ListFilters, *, viewer: str) -> list[ColumnElement[bool]]:
@@ -129,6 +138,7 @@ def _walk(
     *,
     page: int,
     page_size: int,
+    count_cap: int,
 ) -> ListResult:
     """One page in `order` (ending with the id), each stage's rows read in index order up to
     the page's end.
@@ -139,7 +149,7 @@ def _walk(
     names, as it did when it sorted them all).
     """
     total, capped = _count(
-        session, stages, where, cap=max(COUNT_CAP, (max(0, page) + 1) * page_size)
+        session, stages, where, cap=max(count_cap, (max(0, page) + 1) * page_size)
     )
     page = _clamp(page, total, page_size)
     start, end = page * page_size, (page + 1) * page_size
