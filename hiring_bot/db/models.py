@@ -98,6 +98,9 @@ class Application(Base):
             "received_at",
             "id",
         ),
+        # A window's page: its rows come last in received order (windows follow each other),
+        # so walking every stage's rows from the oldest would read all earlier windows' first.
+        Index("ix_applications_window_stage_received", "window_id", "stage", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,20 +11,31 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Exists, Text, exists, func, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Text,
+    exists,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from hiring_bot.db.models import Application, Recusal, Review, Window
 from hiring_bot.domain.list_filters import ListFilters
+from hiring_bot.domain.list_paging import COUNT_CAP, count_matches, in_stages
 from hiring_bot.domain.reviews import visible_average
 from hiring_bot.domain.stages import OPEN, Stage
 
 PAGE_SIZE = 10
-# Totals are counted this far (or to the page's end, if further); beyond it the list says "N+".
-COUNT_CAP = 1000
-_BY_RECEIVED = (Application.received_at, Application.id)
-_BY_NAME = (Application.sort_name, Application.received_at, Application.id)
+_BY_RECEIVED: tuple[InstrumentedAttribute[Any], ...] = (Application.received_at, Application.id)
+_BY_NAME: tuple[InstrumentedAttribute[Any], ...] = (
+    Application.sort_name,
+    Application.received_at,
+    Application.id,
+)
 
 
 @dataclass(frozen=True)
@@ -71,15 +82,17 @@ def list_applications(
             session, stages, where, viewer=viewer, is_admin=is_admin, quorum=quorum,
             page=page, page_size=page_size,
         )  # fmt: skip
+    by_stage, order = stages, _BY_RECEIVED
     if filters.sort == "name":
         # Every stage by name, not the whole table: only (stage, sort_name, ...) is indexed.
         by_stage = stages if stages is not None else [s.value for s in Stage]
         order = _BY_NAME
-    else:
-        by_stage, order = stages, _BY_RECEIVED
+    # Filters only the rows themselves can answer; claims and windows have indexes of their own.
+    table_order = bool(where) and not (filters.mine or filters.unclaimed or filters.window_ids)
     return _walk(
-        session, by_stage, where, order, page=page, page_size=page_size, count_cap=count_cap
-    )
+        session, by_stage, where, order, page=page, page_size=page_size,
+        count_cap=count_cap, table_order=table_order,
+    )  # fmt: skip
 
 
 def _conditions(filters: ListFilters, *, viewer: str) -> list[ColumnElement[bool]]:
@@ -109,23 +122,6 @@ def _has_area(label: str) -> ColumnElement[bool]:
     return sql_cast(Application.areas, Text).contains(json.dumps(label), autoescape=True)
 
 
-def _in_stages(stages: list[str] | None) -> list[ColumnElement[bool]]:
-    return [] if stages is None else [Application.stage.in_(stages)]
-
-
-def _count(
-    session: Session, stages: list[str] | None, where: list[ColumnElement[bool]], *, cap: int
-) -> tuple[int, bool]:
-    """How many match, counted no further than `cap`: (cap, True) when more do.
-
-    An exact count reads every match (tens of thousands at 100k applications) to print one
-    number; past `cap` the list says "of 1,000+" as mail clients do.
-    """
-    found = select(Application.id).where(*_in_stages(stages), *where).limit(cap + 1).subquery()
-    counted = session.scalar(select(func.count()).select_from(found)) or 0
-    return (cap, True) if counted > cap else (counted, False)
-
-
 def _clamp(page: int, total: int, page_size: int) -> int:
     return min(max(0, page), max(0, (total - 1) // page_size))
 
@@ -139,6 +135,7 @@ def _walk(
     page: int,
     page_size: int,
     count_cap: int,
+    table_order: bool,
 ) -> ListResult:
     """One page in `order` (ending with the id), each stage's rows read in index order up to
     the page's end.
@@ -148,9 +145,8 @@ def _walk(
     own, up to the page's end, and the database merges those few rows (its own collation orders
     names, as it did when it sorted them all).
     """
-    total, capped = _count(
-        session, stages, where, cap=max(count_cap, (max(0, page) + 1) * page_size)
-    )
+    cap = max(count_cap, (max(0, page) + 1) * page_size)
+    total, capped = count_matches(session, stages, where, cap=cap, table_order=table_order)
     page = _clamp(page, total, page_size)
     start, end = page * page_size, (page + 1) * page_size
     arms = []
@@ -208,7 +204,7 @@ def _by_score(
     over plain columns (ids, received times, ratings), never over whole rows; only the page's
     applications are loaded.
     """
-    matching = select(Application.received_at, Application.id).where(*_in_stages(stages), *where)
+    matching = select(Application.received_at, Application.id).where(*in_stages(stages), *where)
     apps: list[tuple[datetime, int]] = [
         (received, ref) for received, ref in session.execute(matching)
     ]
@@ -216,7 +212,7 @@ def _by_score(
     for ref, reviewer_id, overall in session.execute(
         select(Review.application_id, Review.reviewer_id, Review.overall)
         .join(Application, Application.id == Review.application_id)
-        .where(*_in_stages(stages), *where)
+        .where(*in_stages(stages), *where)
     ):
         ratings[ref].append(_Rating(reviewer_id, overall))
 

@@ -72,7 +72,7 @@ def has_next(page: ListPage) -> bool:
 
 
 def _of(page: ListPage) -> str:
-    """The total as shown: "1,000+" when counting stopped there, as mail clients say it."""
+    """The total as shown: "500+" when counting stopped there, as mail clients say it."""
     return f"{page.total:,}+" if page.total_capped else str(page.total)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -81,17 +82,37 @@ def test_a_match_up_to_the_cap_is_counted_exactly(session: Session) -> None:
     assert (result.total, result.capped, len(result.rows)) == (4, False, 4)
 
 
-def test_a_thousand_and_more_say_so(session: Session) -> None:
-    seed_demo(session, count=1_050, now=NOW, reviewers=(ALICE, "U0BOB"))
-    result = listing(session, "all")
+@pytest.fixture
+def demo(session: Session) -> Session:
+    seed_demo(session, count=1_500, now=NOW, reviewers=(ALICE, "U0BOB"), with_windows=True)
+    return session
+
+
+def test_past_the_cap_the_total_says_so_and_the_rows_stay(demo: Session) -> None:
+    result = listing(demo, "all")
     assert (result.total, result.capped, len(result.rows)) == (queries.COUNT_CAP, True, 10)
-    # The rows are today's: the oldest ten, whatever the count did.
-    oldest = session.scalars(
+    oldest = demo.scalars(
         select(Application.id).order_by(Application.received_at, Application.id).limit(10)
     )
     assert [a.id for a in result.rows] == list(oldest)
-    named = listing(session, "all sort:name", page=3)
-    assert [a.id for a in named.rows] == old_name_order(session)[30:40]
+    named = listing(demo, "all sort:name", page=3)
+    assert [a.id for a in named.rows] == old_name_order(demo)[30:40]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "eligible", "unrated", "ml", "mine", "unclaimed", "demo open", "ml eligible"]
+)
+@pytest.mark.parametrize("cap", [50, 5_000])
+def test_every_filter_counts_exactly_up_to_the_cap(demo: Session, text: str, cap: int) -> None:
+    refs: list[int] = []
+    for page in range(100):  # every page, as a reader would go (a clamped page is the end)
+        result = listing(demo, text, page=page, page_size=100)
+        if result.page != page:
+            break
+        refs += [a.id for a in result.rows]
+    assert len(set(refs)) == len(refs)
+    result = listing(demo, text, count_cap=cap)
+    assert (result.total, result.capped) == (min(len(refs), cap), len(refs) > cap)
 
 
 def test_name_order_breaks_ties_by_received_then_ref_across_stages(session: Session) -> None:

@@ -1,4 +1,4 @@
-"""applications.sort_name and the indexes `sort:name` walks
+"""applications.sort_name and the indexes `sort:name` and a window's page walk
 
 Revision ID: 0003
 Revises: 0002
@@ -7,7 +7,9 @@ Create Date: 2026-12-03 14:10:00
 `/intern list sort:name` sorted every match by lower(candidate name) to show ten rows. The
 name's sort key is now kept on the application (the model keeps it right on insert and on a
 candidate's rename), so a page walks (stage, [claimed_by,] sort_name, received_at, id) in order
-and stops after the page, as received order already does since 0002.
+and stops after the page, as received order already does since 0002. A window's page walks
+(window_id, stage, received_at, id): its applications are the newest, so a walk of the stage
+from the oldest would read every earlier window's first.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def upgrade() -> None:
         "ix_applications_stage_claimed_sort_name",
         "applications",
         ["stage", "claimed_by", "sort_name", "received_at", "id"],
+    )
+    op.create_index(
+        "ix_applications_window_stage_received",
+        "applications",
+        ["window_id", "stage", "received_at", "id"],
     )
 
 
@@ -71,6 +78,7 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_applications_window_stage_received", table_name="applications")
     op.drop_index("ix_applications_stage_claimed_sort_name", table_name="applications")
     op.drop_index("ix_applications_stage_sort_name", table_name="applications")
     op.drop_column("applications", "sort_name")
