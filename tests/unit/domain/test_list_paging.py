@@ -162,3 +162,16 @@ def test_anonymising_moves_the_application_where_its_new_name_sorts(session: Ses
     assert set(order[:3]) == {alone, twice, again}  # "anonymised applicant #..." sorts first
     for application in session.scalars(select(Application)):
         assert application.sort_name == application.candidate.name.lower()
+
+
+def test_an_application_added_by_candidate_id_gets_the_name_key(session: Session) -> None:
+    ref = add_application(session, "Noor Ali", email="noor@example.edu")
+    first = session.get(Application, ref)
+    assert first is not None
+    session.expire_all()  # the candidate is not loaded: the key is read from the database
+    again = Application(candidate_id=first.candidate_id, source="test", source_id="again")
+    session.add(again)
+    session.flush()
+    assert again.sort_name == "noor ali"
+    stored = session.scalar(select(Application.sort_name).where(Application.id == again.id))
+    assert stored == "noor ali"
