@@ -141,11 +141,22 @@ def new_refs(database_url: str, n: int) -> list[int]:
     return refs
 
 
+# `/intern list` with each kind of filter: claim-indexed, name order, a column of its own,
+# a correlated look-up, an area (JSON text) and a window.
+SCALE_LISTS = (
+    "list unclaimed",
+    "list mine sort:name",
+    "list eligible",
+    "list unrated",
+    "list ml",
+    "list demo open",
+)
+
+
 def scale_p50s(server: Server, sink: ResponseSink, url: str, n: int) -> dict[str, float]:
     refs = new_refs(url, n)
     return {
-        "list unclaimed": sequential_p50(server, sink, ["list unclaimed"] * n),
-        "list mine sort:name": sequential_p50(server, sink, ["list mine sort:name"] * n),
+        **{text: sequential_p50(server, sink, [text] * n) for text in SCALE_LISTS},
         "show": sequential_p50(server, sink, [f"show {r}" for r in refs]),
         "claim": sequential_p50(server, sink, [f"claim {r}" for r in refs]),
         "rate": sequential_p50(server, sink, [f"rate {r} 4" for r in refs]),

@@ -15,8 +15,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
+    select,
+    update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hiring_bot.db.types import UTCDateTime
 
@@ -82,6 +88,19 @@ class Application(Base):
         # `/intern list` pages walk these in received order (migration 0002).
         Index("ix_applications_stage_received", "stage", "received_at", "id"),
         Index("ix_applications_stage_claimed_received", "stage", "claimed_by", "received_at", "id"),
+        # ... and these in name order (`sort:name`, migration 0003).
+        Index("ix_applications_stage_sort_name", "stage", "sort_name", "received_at", "id"),
+        Index(
+            "ix_applications_stage_claimed_sort_name",
+            "stage",
+            "claimed_by",
+            "sort_name",
+            "received_at",
+            "id",
+        ),
+        # A window's page: its rows come last in received order (windows follow each other),
+        # so walking every stage's rows from the oldest would read all earlier windows' first.
+        Index("ix_applications_window_stage_received", "window_id", "stage", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +132,9 @@ class Application(Base):
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     anonymised_at: Mapped[datetime | None]
+    # sort_key(candidate.name), copied here so `sort:name` can walk an index of this table in
+    # order instead of sorting every match; the events below keep it right.
+    sort_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     candidate: Mapped[Candidate] = relationship(back_populates="applications")
     window: Mapped[Window | None] = relationship()
@@ -122,6 +144,39 @@ class Application(Base):
     reviews: Mapped[list[Review]] = relationship(
         back_populates="application", cascade="all, delete-orphan"
     )
+
+
+def sort_key(name: str) -> str:
+    """What `sort:name` orders by: the name without case."""
+    return name.lower()
+
+
+@event.listens_for(Application, "before_insert")
+def _copy_sort_name(_mapper: Any, connection: Connection, target: Application) -> None:
+    candidate = target.__dict__.get("candidate")  # never a lazy load inside a flush
+    if candidate is not None:
+        name = candidate.name
+    else:
+        name = connection.scalar(select(Candidate.name).where(Candidate.id == target.candidate_id))
+    target.sort_name = sort_key(name or "")
+
+
+@event.listens_for(Candidate, "after_update")
+def _follow_rename(_mapper: Any, connection: Connection, target: Candidate) -> None:
+    # A rename (anonymising the last application) reorders every application of the person.
+    state = inspect(target)
+    if not state.attrs.name.history.has_changes():
+        return
+    key = sort_key(target.name)
+    connection.execute(
+        update(Application.__table__)  # type: ignore[arg-type]
+        .where(Application.__table__.c.candidate_id == target.id)
+        .values(sort_name=key)
+    )
+    if state.session is not None:  # the loaded copies too, without marking them changed
+        for loaded in list(state.session.identity_map.values()):
+            if isinstance(loaded, Application) and loaded.candidate_id == target.id:
+                set_committed_value(loaded, "sort_name", key)
 
 
 class Attachment(Base):

@@ -17,7 +17,16 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from hiring_bot.db.models import Application, AuditEntry, Base, Candidate, Claim, Review, Window
+from hiring_bot.db.models import (
+    Application,
+    AuditEntry,
+    Base,
+    Candidate,
+    Claim,
+    Review,
+    Window,
+    sort_key,
+)
 from hiring_bot.domain.demo_vocabulary import (
     AREAS,
     ELIGIBILITY,
@@ -128,8 +137,10 @@ def seed_demo(
             ],
         )
         rows = [
+            # Core inserts skip the model's events: the name's sort key is written here.
             _application_row(rng, candidate_id, n, windows, reviewers, now)
-            for candidate_id, (_first, _last, n) in zip(candidate_ids, people, strict=True)
+            | {"sort_name": sort_key(f"{first} {last}")}
+            for candidate_id, (first, last, n) in zip(candidate_ids, people, strict=True)
         ]
         application_ids = _next_ids(session, Application, len(rows))
         session.execute(

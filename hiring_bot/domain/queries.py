@@ -20,21 +20,27 @@ from sqlalchemy import (
     Text,
     bindparam,
     exists,
-    func,
     or_,
     select,
     union_all,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, load_only, selectinload
 
 from hiring_bot.db.models import Application, Candidate, Recusal, Review, Window
 from hiring_bot.domain.list_filters import ListFilters
+from hiring_bot.domain.list_paging import COUNT_CAP, count_matches, count_statement, in_stages
 from hiring_bot.domain.list_rows import ListRow, load_rows
 from hiring_bot.domain.reviews import visible_average
-from hiring_bot.domain.stages import OPEN
+from hiring_bot.domain.stages import OPEN, Stage
 
 PAGE_SIZE = 10
+_BY_RECEIVED: tuple[InstrumentedAttribute[Any], ...] = (Application.received_at, Application.id)
+_BY_NAME: tuple[InstrumentedAttribute[Any], ...] = (
+    Application.sort_name,
+    Application.received_at,
+    Application.id,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class ListResult:
     total: int
     page: int  # 0-based, clamped to the last page
     page_size: int
+    capped: bool = False  # more than `total` match: counting stopped at `total`
 
 
 def _with_relations() -> list[Any]:
@@ -81,24 +88,32 @@ def list_applications(
     quorum: int,
     page: int = 0,
     page_size: int = PAGE_SIZE,
+    count_cap: int = COUNT_CAP,
 ) -> ListResult:
+    """One page; its total is exact up to `count_cap` (or the page's end) and `capped` past it.
+
+    `sort:score` still reads every match to order them, so its total stays exact.
+    """
     if filters.stages:
         stages: list[str] | None = sorted(s.value for s in filters.stages)
     elif not filters.include_closed:
         stages = sorted(s.value for s in OPEN)
     else:
         stages = None  # every stage
-    shape = _Shape.of(filters, stages)
+    walk = stages
+    if filters.sort == "name" and stages is None:
+        # Every stage by name, not the whole table: only (stage, sort_name, ...) is indexed.
+        walk = [s.value for s in Stage]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    shape = _Shape.of(filters, stages=stages, walk=walk, sqlite=sqlite)
+    params = _params(filters, viewer=viewer, stages=stages, walk=walk)
     session.flush()  # the statements run on the connection, past the ORM's autoflush
-    params = _params(filters, viewer=viewer, stages=stages)
     if filters.sort == "score":
         return _by_score(
             session, shape, params, viewer=viewer, is_admin=is_admin, quorum=quorum,
             page=page, page_size=page_size,
         )  # fmt: skip
-    if filters.sort == "name":
-        return _by_name(session, shape, params, page=page, page_size=page_size)
-    return _by_received(session, shape, params, page=page, page_size=page_size)
+    return _walk(session, shape, params, page=page, page_size=page_size, count_cap=count_cap)
 
 
 @dataclass(frozen=True)
@@ -109,28 +124,41 @@ class _Shape:
     answered inside Slack's ack, and building a SELECT costs more than SQLite running it.
     """
 
-    stages: int | None  # how many stages, None for every stage
+    stages: int | None  # how many stages match, None for every stage
+    walk: int | None  # how many stages are walked in order, None for the whole table
+    by_name: bool
     windows: bool
     mine: bool
     unclaimed: bool
     eligibility: bool
     unrated: bool
     areas: int
+    table_order: bool  # count in id order (see list_paging.count_statement)
 
     @staticmethod
-    def of(filters: ListFilters, stages: list[str] | None) -> _Shape:
+    def of(
+        filters: ListFilters, *, stages: list[str] | None, walk: list[str] | None, sqlite: bool
+    ) -> _Shape:
+        only_rows = bool(filters.eligibility or filters.unrated or filters.areas)
+        # Claims and windows have indexes of their own; the other filters only the rows answer.
+        indexed = filters.mine or filters.unclaimed or bool(filters.window_ids)
         return _Shape(
             stages=None if stages is None else len(stages),
+            walk=None if walk is None else len(walk),
+            by_name=filters.sort == "name",
             windows=bool(filters.window_ids),
             mine=filters.mine,
             unclaimed=filters.unclaimed,
             eligibility=bool(filters.eligibility),
             unrated=filters.unrated,
             areas=len(filters.areas),
+            table_order=sqlite and stages is not None and only_rows and not indexed,
         )
 
 
-def _params(filters: ListFilters, *, viewer: str, stages: list[str] | None) -> dict[str, Any]:
+def _params(
+    filters: ListFilters, *, viewer: str, stages: list[str] | None, walk: list[str] | None
+) -> dict[str, Any]:
     """The values the shape's statements bind."""
     params: dict[str, Any] = {
         "viewer": viewer,
@@ -140,6 +168,8 @@ def _params(filters: ListFilters, *, viewer: str, stages: list[str] | None) -> d
     }
     for i, stage in enumerate(stages or ()):
         params[f"stage{i}"] = stage
+    for i, stage in enumerate(walk or ()):
+        params[f"walk{i}"] = stage
     for i, label in enumerate(sorted(filters.areas)):
         params[f"area{i}"] = f"%{_like_escaped(json.dumps(label))}%"
     return params
@@ -177,98 +207,63 @@ def _has_area(pattern: BindParameter[Any]) -> ColumnElement[bool]:
     return sql_cast(Application.areas, Text).like(pattern, escape="/")
 
 
-def _in_stages(shape: _Shape) -> tuple[ColumnElement[bool], ...]:
-    if shape.stages is None:
-        return ()
-    return (Application.stage.in_(bindparam("stages", expanding=True)),)
-
-
-@functools.lru_cache(maxsize=256)
-def _count_statement(shape: _Shape) -> Executable:
-    return (
-        select(func.count()).select_from(Application).where(*_in_stages(shape), *_conditions(shape))
-    )
-
-
-def _count(session: Session, shape: _Shape, params: dict[str, Any]) -> int:
-    return session.connection().execute(_count_statement(shape), params).scalar() or 0
-
-
 def _clamp(page: int, total: int, page_size: int) -> int:
     return min(max(0, page), max(0, (total - 1) // page_size))
 
 
-def _by_received(
+@functools.lru_cache(maxsize=256)
+def _count_statement(shape: _Shape) -> Executable:
+    return count_statement(
+        stages=shape.stages, where=_conditions(shape), table_order=shape.table_order
+    )
+
+
+def _walk(
     session: Session,
     shape: _Shape,
     params: dict[str, Any],
     *,
     page: int,
     page_size: int,
+    count_cap: int,
 ) -> ListResult:
-    """One page in received order, each stage's rows read in index order up to the page's end.
+    """One page in received or name order, each stage's rows read in index order up to the
+    page's end.
 
-    Postgres and SQLite can walk (stage, received_at, id) in order for one stage, not for an
-    IN list of stages (they would sort every open application); so each stage is walked on its
-    own, in one statement, and the database merges the few rows.
+    Postgres and SQLite can walk (stage, ..., received_at, id) in order for one stage, not for
+    an IN list of stages (they would sort every open application); so each stage is read on its
+    own, up to the page's end, and the database merges those few rows (its own collation orders
+    names, as it did when it sorted them all).
     """
-    total = _count(session, shape, params)
+    cap = max(count_cap, (max(0, page) + 1) * page_size)
+    total, capped = count_matches(session, _count_statement(shape), params, cap=cap)
     page = _clamp(page, total, page_size)
-    end = (page + 1) * page_size
-    refs = session.connection().execute(
-        _received_page_statement(shape),
-        {**params, "end": end, "start": page * page_size, "size": page_size},
+    start, end = page * page_size, (page + 1) * page_size
+    found = session.connection().execute(
+        _page_statement(shape), {**params, "start": start, "end": end, "size": page_size}
     )
-    return ListResult(_load(list(refs.scalars()), session), total, page, page_size)
+    refs = [row[-1] for row in found]
+    return ListResult(load_rows(session, refs), total, page, page_size, capped)
 
 
 @functools.lru_cache(maxsize=256)
-def _received_page_statement(shape: _Shape) -> Executable:
-    walks = []
-    for i in range(shape.stages) if shape.stages is not None else [None]:
-        stmt = select(Application.received_at, Application.id).where(*_conditions(shape))
+def _page_statement(shape: _Shape) -> Executable:
+    """The page's ids (last column); binds the shape's values, `walk<i>`, start, end, size."""
+    order = _BY_NAME if shape.by_name else _BY_RECEIVED
+    arms = []
+    for i in range(shape.walk) if shape.walk is not None else [None]:
+        arm = select(*order).where(*_conditions(shape))
         if i is not None:
-            stmt = stmt.where(Application.stage == bindparam(f"stage{i}"))
-        walks.append(stmt.order_by(Application.received_at, Application.id).limit(bindparam("end")))
-    merged = union_all(*(w.subquery().select() for w in walks)).subquery()
+            arm = arm.where(Application.stage == bindparam(f"walk{i}"))
+        arms.append(arm.order_by(*order).limit(bindparam("end")))
+    if len(arms) == 1:
+        return arms[0].offset(bindparam("start"))
+    merged = union_all(*(arm.subquery().select() for arm in arms)).subquery()
     return (
         select(merged.c.id)
-        .order_by(merged.c.received_at, merged.c.id)
-        .offset(bindparam("start"))
+        .order_by(*(merged.c[column.key] for column in order))
         .limit(bindparam("size"))
-    )
-
-
-def _load(refs: list[int], session: Session) -> tuple[ListRow, ...]:
-    """The applications `refs`, with what a list row shows, in the order given."""
-    return load_rows(session, refs)
-
-
-def _by_name(
-    session: Session,
-    shape: _Shape,
-    params: dict[str, Any],
-    *,
-    page: int,
-    page_size: int,
-) -> ListResult:
-    total = _count(session, shape, params)
-    page = _clamp(page, total, page_size)
-    refs = session.connection().execute(
-        _name_page_statement(shape), {**params, "start": page * page_size, "size": page_size}
-    )
-    return ListResult(_load(list(refs.scalars()), session), total, page, page_size)
-
-
-@functools.lru_cache(maxsize=256)
-def _name_page_statement(shape: _Shape) -> Executable:
-    return (
-        select(Application.id)
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .where(*_in_stages(shape), *_conditions(shape))
-        .order_by(func.lower(Candidate.name), Application.received_at, Application.id)
         .offset(bindparam("start"))
-        .limit(bindparam("size"))
     )
 
 
@@ -294,7 +289,7 @@ def _by_score(
     over plain columns (ids, received times, ratings), never over whole rows; only the page's
     applications are loaded.
     """
-    where = (*_in_stages(shape), *_conditions(shape))
+    where = (*in_stages(shape.stages), *_conditions(shape))
     connection = session.connection()
     matching = select(Application.received_at, Application.id).where(*where)
     apps: list[tuple[datetime, int]] = [
@@ -312,13 +307,8 @@ def _by_score(
     def key(row: tuple[datetime, int]) -> tuple[bool, float, datetime, int]:
         received, ref = row
         # Same rule as a card: only averages the viewer may see take part, so no hidden score
-        # leaks through the order. (_Rating has the two fields the rule reads.)
-        avg = visible_average(
-            ratings.get(ref, []),
-            quorum=quorum,
-            viewer=viewer,
-            is_admin=is_admin,
-        )
+        # leaks through the order.
+        avg = visible_average(ratings.get(ref, []), quorum=quorum, viewer=viewer, is_admin=is_admin)
         return (avg is None, -(avg or 0.0), received, ref)
 
     apps.sort(key=key)
@@ -326,7 +316,7 @@ def _by_score(
     page = _clamp(page, total, page_size)
     start = page * page_size
     return ListResult(
-        _load([ref for _received, ref in apps[start : start + page_size]], session),
+        load_rows(session, [ref for _received, ref in apps[start : start + page_size]]),
         total,
         page,
         page_size,
@@ -432,6 +422,7 @@ def other_application_ids(session: Session, *, application: Application) -> list
 
 
 __all__ = [
+    "COUNT_CAP",
     "PAGE_SIZE",
     "Deadline",
     "ListResult",

@@ -59,7 +59,14 @@ LIST_FILTERS = [
     "sort:score",
     "demo open",
     "ml",
+    "mine sort:name",
+    "unclaimed sort:name",
+    "all sort:name",
+    "in_review sort:name",
+    "demo open unrated eligible",
 ]
+# Listings a page of which must be read in index order and stop there: no sort of every match.
+ORDERED_LISTS = [f for f in LIST_FILTERS if "sort:score" not in f]
 
 
 @contextmanager
@@ -134,6 +141,85 @@ def test_list_uses_indexes(seeded: Harness, filters: str) -> None:
     assert "Something went wrong" not in str(answer)
     assert statements, "no query was captured"
     assert full_scans(seeded.deps.engine, statements) == []
+
+
+def sorts_of_every_match(engine: Engine, statements: list[tuple[str, Any]]) -> list[str]:
+    """Listing statements that sort rows a LIMIT has not cut down yet.
+
+    A page is each stage's first rows in index order, then (for several stages) those few rows
+    merged: a sort is allowed only at the top of a UNION ALL, over rows the arms' LIMITs cut.
+    """
+    problems: list[str] = []
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # As with scans: on a small table a sort is cheap, so sorts are discouraged and any
+            # index that gives the order is chosen; a Sort left in an arm has no such index.
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            connection.exec_driver_sql("SET enable_sort = off")
+        for statement, parameters in statements:
+            if "ORDER BY" not in statement or "FROM applications" not in statement:
+                continue
+            if engine.dialect.name == "sqlite":
+                rows = list(
+                    connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                )
+                merged = any(str(r[-1]) == "COMPOUND QUERY" for r in rows)
+                bad = [
+                    str(r[-1])
+                    for r in rows
+                    if "TEMP B-TREE" in str(r[-1]) and not (merged and r[1] == 0)
+                ]
+            else:
+                plan = connection.exec_driver_sql(
+                    f"EXPLAIN (FORMAT JSON) {statement}", parameters
+                ).scalar_one()
+                bad = _pg_sorts_under_limits(plan[0]["Plan"])
+            if bad:
+                problems.append(f"sorts every match: {bad}\n{statement}")
+        connection.rollback()
+    return problems
+
+
+def _pg_sorts_under_limits(node: dict[str, Any], *, top: bool = True) -> list[str]:
+    """Sort nodes but the one merging limited arms (Limit -> Sort -> Append of Limits)."""
+    found: list[str] = []
+    kind = str(node.get("Node Type"))
+    children: list[dict[str, Any]] = node.get("Plans", [])
+    # An Incremental Sort only orders rows tied on an index's leading key (received_at then
+    # id, when the index holds received_at alone): still a walk in index order.
+    if kind == "Sort" and not (top and _merges(children)):
+        found.append(f"{kind} {node.get('Sort Key')}")
+    still_top = top and kind in ("Limit", "Sort", "Subquery Scan")
+    for child in children:
+        found += _pg_sorts_under_limits(child, top=still_top)
+    return found
+
+
+def _merges(children: list[dict[str, Any]]) -> bool:
+    while len(children) == 1 and children[0].get("Node Type") == "Subquery Scan":
+        children = children[0].get("Plans", [])
+    return len(children) == 1 and children[0].get("Node Type") in ("Append", "Merge Append")
+
+
+@pytest.mark.parametrize("filters", ORDERED_LISTS)
+def test_list_pages_walk_an_index_in_order(seeded: Harness, filters: str) -> None:
+    with captured(seeded.deps.engine) as statements:
+        answer = seeded.command(f"list {filters}".strip())
+    assert "Something went wrong" not in str(answer)
+    assert any("ORDER BY" in s for s, _p in statements)
+    assert sorts_of_every_match(seeded.deps.engine, statements) == []
+
+
+def test_the_order_check_can_fail(seeded: Harness) -> None:
+    """Sorting every open application by candidate name (the old `sort:name`) is reported."""
+    with captured(seeded.deps.engine) as statements, seeded.deps.engine.connect() as c:
+        c.exec_driver_sql(
+            "SELECT applications.id FROM applications JOIN candidates"
+            " ON candidates.id = applications.candidate_id"
+            " WHERE applications.stage IN ('new', 'in_review')"
+            " ORDER BY lower(candidates.name), applications.received_at LIMIT 10"
+        )
+    assert sorts_of_every_match(seeded.deps.engine, statements)
 
 
 def test_show_claim_and_rate_use_indexes(seeded: Harness) -> None:

@@ -68,7 +68,12 @@ def _item_accessory(card: ApplicationCard) -> dict[str, Any]:
 
 
 def has_next(page: ListPage) -> bool:
-    return (page.page + 1) * page.page_size < page.total
+    return page.total_capped or (page.page + 1) * page.page_size < page.total
+
+
+def _of(page: ListPage) -> str:
+    """The total as shown: "500+" when counting stopped there, as mail clients say it."""
+    return f"{page.total:,}+" if page.total_capped else str(page.total)
 
 
 def has_prev(page: ListPage) -> bool:
@@ -83,7 +88,7 @@ def build_list_message(page: ListPage) -> list[Block]:
     last = first + len(shown) - 1
     blocks: list[Block] = [
         section(
-            f"*Applications* — {_filters(page)} · showing {first}-{last} of {page.total}",
+            f"*Applications* — {_filters(page)} · showing {first}-{last} of {_of(page)}",
         )
     ]
     blocks.extend(section(_item_text(c), accessory=_item_accessory(c)) for c in shown)
@@ -127,4 +132,4 @@ def list_text(page: ListPage) -> str:
         return fallback(f"No applications match {_filters(page)}.")
     first = page.page * page.page_size + 1
     last = first + min(len(page.items), MAX_LIST_ITEMS) - 1
-    return fallback(f"Applications — {_filters(page)}: {first}-{last} of {page.total}")
+    return fallback(f"Applications — {_filters(page)}: {first}-{last} of {_of(page)}")

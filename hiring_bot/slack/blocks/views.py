@@ -90,6 +90,7 @@ class ListPage:
     total: int
     filters_text: str
     state: str  # opaque; round-tripped unchanged as the value of the Next / Previous buttons
+    total_capped: bool = False  # more than `total` match (counting stopped there)
 
     def __post_init__(self) -> None:
         if len(self.state) > MAX_STATE_CHARS:

@@ -80,6 +80,7 @@ def list_message(
             page=result.page,
             page_size=result.page_size,
             total=result.total,
+            total_capped=result.capped,
             filters_text=filters.describe(),
             state=encode_state(" ".join(query.split()), result.page),
         )

@@ -126,3 +126,23 @@ def test_list_is_always_valid(names: list[str], filters: str, page_no: int, size
         state="s",
     )
     assert_valid_message(build_list_message(p))
+
+
+def test_a_capped_total_says_so_and_pages_on() -> None:
+    capped = ListPage(
+        items=tuple(card(ref=991 + i, name=f"Person {i}") for i in range(10)),
+        page=99,
+        page_size=10,
+        total=1000,
+        filters_text="",
+        state="s",
+        total_capped=True,
+    )
+    blocks = build_list_message(capped)
+    assert_valid_message(blocks)
+    assert "showing 991-1000 of 1,000+" in all_text(blocks)
+    assert ids.LIST_NEXT in action_ids(blocks)  # more match than were counted
+    assert ids.LIST_PREV in action_ids(blocks)
+    assert list_text(capped).endswith("991-1000 of 1,000+")
+    exact = build_list_message(page(3, page_no=4, total=1043))
+    assert "of 1043" in all_text(exact)  # an exact total reads as it always did
