@@ -134,6 +134,16 @@ def _postgres_engine(url: str, lock_timeout_ms: int, **kwargs: Any) -> Engine:
     return engine
 
 
+# Postgres gives up one transaction of a deadlock (40P01) or a failed serialisation (40001); it
+# was rolled back whole, so running it again is the documented answer.
+_RUN_AGAIN_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def should_run_again(exc: BaseException) -> bool:
+    """True when `exc` rolled a transaction back that may simply be run again."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in _RUN_AGAIN_SQLSTATES
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from hiring_bot.db import budget
-from hiring_bot.db.engine import read_scope, session_scope
+from hiring_bot.db.engine import read_scope, session_scope, should_run_again
 from hiring_bot.db.models import OutboxMessage
 from hiring_bot.deps import Deps
 from hiring_bot.domain import idempotency, people
@@ -96,13 +96,27 @@ def apply_change(
 
     A unique key taken by a concurrent transaction (the same reviewer's first rating sent twice
     at once) rolls the whole change back; it then runs once more and finds the other's row, so
-    the answer is "Updated" rather than an error.
+    the answer is "Updated" rather than an error. A transaction Postgres chose to end a deadlock
+    with (a card's delivery locks the card's rows in another order) is run again too.
     """
-    try:
-        return _apply_once(deps, change, once_key=once_key, notify=notify)
-    except IntegrityError:
-        log.info("concurrent change hit a unique key; running it again")
-        return _apply_once(deps, change, once_key=once_key, notify=notify)
+    unique_retried = False
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return _apply_once(deps, change, once_key=once_key, notify=notify)
+        except IntegrityError:
+            if unique_retried:
+                raise
+            unique_retried = True
+            log.info("concurrent change hit a unique key; running it again")
+        except OperationalError as exc:
+            if attempt == _ATTEMPTS or not should_run_again(exc):
+                raise
+            log.info("change rolled back to end a deadlock; running it again")
+    raise AssertionError("unreachable")
+
+
+# A change runs at most this often: once, and again after a unique-key clash or deadlock.
+_ATTEMPTS = 3
 
 
 def _apply_once(
