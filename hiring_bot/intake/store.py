@@ -34,6 +34,7 @@ from hiring_bot.intake.draft import (
     WindowSpec,
 )
 from hiring_bot.intake.email_parser import parse_email
+from hiring_bot.intake.mime import header_block
 from hiring_bot.outbox import enqueue_card, enqueue_card_update
 
 Outcome = Literal["stored", "duplicate", "skipped", "rejected"]
@@ -95,7 +96,7 @@ def normalise_message_id(value: str | None) -> str | None:
 def header_message_id(raw: bytes) -> str | None:
     """The Message-ID from the headers alone (cheap: no body parsing, no attachments)."""
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[: 1024 * 1024])
+        headers = BytesHeaderParser(policy=compat32).parsebytes(header_block(raw[: 1024 * 1024]))
         value = headers.get("Message-ID")
     except Exception:  # a header block too broken to read: the full parser decides
         return None
