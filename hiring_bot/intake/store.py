@@ -192,6 +192,18 @@ def store_application(
     )
     session.add(application)
     session.flush()
+    earlier: tuple[int, ...] = ()
+    if not new_candidate:  # a person first seen just now has no other applications
+        earlier = tuple(
+            session.scalars(
+                select(Application.id)
+                .where(Application.candidate_id == candidate.id, Application.id != application.id)
+                .order_by(Application.id)
+            )
+        )
+    card = enqueue_card(session, application_id=application.id)
+    # Added after the card's look-up, so they are written with the card and the audit entry in
+    # the one flush at the end instead of a flush of their own.
     for item in draft.attachments:
         session.add(
             Attachment(
@@ -205,16 +217,6 @@ def store_application(
                 text_unavailable=_maybe(item.text_unavailable),
             )
         )
-    earlier: tuple[int, ...] = ()
-    if not new_candidate:  # a person first seen just now has no other applications
-        earlier = tuple(
-            session.scalars(
-                select(Application.id)
-                .where(Application.candidate_id == candidate.id, Application.id != application.id)
-                .order_by(Application.id)
-            )
-        )
-    card = enqueue_card(session, application_id=application.id)
     for ref in earlier:  # their cards list the person's other applications too
         enqueue_card_update(session, application_id=ref)
     record(
