@@ -38,7 +38,7 @@ def workers_for(messages: int) -> int:
 
     One core stays the writer's; the rest parse.
     """
-    if messages < MIN_MESSAGES:
+    if messages < MIN_MESSAGES or "fork" not in multiprocessing.get_all_start_methods():
         return 0
     return max(0, min((os.cpu_count() or 1) - 1, MAX_WORKERS))
 
