@@ -236,7 +236,8 @@ class _Ahead:
         else:
             return
         added: list[tuple[Entry, bytes | IngestOutcome]] = []
-        while len(added) < room and (not added or self._bytes < AHEAD_BYTES):
+        # Bounded in bytes too (a message may be megabytes), but one is always read.
+        while len(added) < room and (self._bytes < AHEAD_BYTES or not (added or self._waiting)):
             entry = next(self._entries, None)
             if entry is None:
                 break
