@@ -68,13 +68,16 @@ class ParseAhead:
             return None
 
     def result(self, future: Future[ParseResult] | None) -> ParseResult | None:
-        """The draft, or None when it must be parsed in-process (a worker died)."""
+        """The draft, or None when it must be parsed in-process (a worker died, or the parse
+        raised: in-process, the writer's own handling turns that into the message's outcome)."""
         if future is None:
             return None
         try:
             return future.result()
         except BrokenProcessPool:
             self.broken = True
+            return None
+        except Exception:
             return None
 
     def close(self) -> None:
