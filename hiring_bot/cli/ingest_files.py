@@ -3,23 +3,34 @@ stored in batches (one transaction per batch, a savepoint per message), one line
 
 from __future__ import annotations
 
+import contextlib
 import mailbox
+import signal
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hiring_bot.bootstrap import Deps
+from hiring_bot.cli.parse_ahead import AHEAD_BYTES, AHEAD_MESSAGES, ParseAhead, workers_for
 from hiring_bot.cli.progress import Progress
 from hiring_bot.db.engine import begin_write
 from hiring_bot.domain.windows import window_specs
-from hiring_bot.intake.draft import IntakeLimits
+from hiring_bot.intake.draft import IntakeLimits, ParseResult
 from hiring_bot.intake.limits import limits_for
-from hiring_bot.intake.store import IngestOutcome, ingest_email
+from hiring_bot.intake.store import (
+    IngestOutcome,
+    header_message_id,
+    ingest_email,
+    stored_message_ids,
+)
 
 MESSAGE_SUFFIXES = (".eml",)
 MBOX_SUFFIXES = (".mbox",)
@@ -150,29 +161,104 @@ def ingest_paths(
     bar = Progress(progress, len(entries), what="messages")
     reader = _Reader()
     batch = _Batch(deps, summary, bar, out)
+    workers = workers_for(len(entries))
+    ahead = ParseAhead(workers, windows, intake_limits) if workers else None
+    queue = _Ahead(entries, reader, intake_limits, batch, ahead)
     try:
-        for entry in entries:
+        for entry, raw, future in queue:
             if isinstance(entry, tuple):
                 path, reason = entry
                 batch.done(str(path), IngestOutcome("rejected", reason))
+            elif isinstance(raw, IngestOutcome):
+                batch.done(entry.label, raw)
             else:
-                raw = _read(reader, entry, intake_limits)
-                if isinstance(raw, IngestOutcome):
-                    batch.done(entry.label, raw)
-                else:
-                    outcome = _ingest_one(batch.session(), raw, windows, intake_limits, deps)
-                    batch.done(entry.label, outcome)
+                parsed = ahead.result(future) if ahead is not None else None
+                outcome = _ingest_one(batch.session(), raw, windows, intake_limits, deps, parsed)
+                batch.done(entry.label, outcome)
             batch.commit_if_due()
         batch.commit()
     except KeyboardInterrupt:
         # Ctrl-C: the message in hand was rolled back with its savepoint; the batch so far stays.
         summary.interrupted = True
-        batch.commit()
+        # An interrupt inside a statement drops the connection with it: the batch is rolled
+        # back and its lines were never printed, so the summary still holds.
+        with contextlib.suppress(SQLAlchemyError):
+            batch.commit()
     finally:
         batch.close()
         reader.close()
         bar.clear()
+        if ahead is not None:
+            ahead.close()
     return summary
+
+
+Entry = Item | tuple[Path, str]
+
+
+class _Ahead:
+    """The entries in order, each with its bytes (or why they cannot be read) and, with a pool,
+    its parse already under way for the next few.
+
+    A message already stored is not sent to be parsed (a re-run is mostly duplicates): the
+    writer's own look-up finds it again and never needs the draft.
+    """
+
+    def __init__(
+        self,
+        entries: list[Entry],
+        reader: _Reader,
+        limits: IntakeLimits,
+        batch: _Batch,
+        ahead: ParseAhead | None,
+    ) -> None:
+        self._entries = iter(entries)
+        self._reader, self._limits, self._batch, self._ahead = reader, limits, batch, ahead
+        self._waiting: deque[tuple[Entry, bytes | IngestOutcome, Future[ParseResult] | None]]
+        self._waiting = deque()
+        self._bytes = 0
+
+    def __iter__(self) -> Iterator[tuple[Entry, bytes | IngestOutcome, Future[ParseResult] | None]]:
+        while True:
+            self._fill()
+            if not self._waiting:
+                return
+            entry, raw, future = self._waiting.popleft()
+            if isinstance(raw, bytes):
+                self._bytes -= len(raw)
+            yield entry, raw, future
+
+    def _fill(self) -> None:
+        if self._ahead is None:
+            room = 1 - len(self._waiting)
+        elif len(self._waiting) <= AHEAD_MESSAGES // 2:  # topped up in runs: one look-up each
+            room = AHEAD_MESSAGES - len(self._waiting)
+        else:
+            return
+        added: list[tuple[Entry, bytes | IngestOutcome]] = []
+        # Bounded in bytes too (a message may be megabytes), but one is always read.
+        while len(added) < room and (self._bytes < AHEAD_BYTES or not (added or self._waiting)):
+            entry = next(self._entries, None)
+            if entry is None:
+                break
+            if isinstance(entry, tuple):
+                added.append((entry, IngestOutcome("rejected", entry[1])))
+                continue
+            raw = _read(self._reader, entry, self._limits)
+            if isinstance(raw, bytes):
+                self._bytes += len(raw)
+            added.append((entry, raw))
+        if self._ahead is None:
+            self._waiting.extend((entry, raw, None) for entry, raw in added)
+            return
+        ids = [header_message_id(raw) if isinstance(raw, bytes) else None for _, raw in added]
+        wanted = {mid for mid in ids if mid is not None}
+        stored = stored_message_ids(self._batch.session(), wanted) if wanted else set()
+        for (entry, raw), mid in zip(added, ids, strict=True):
+            future = None
+            if isinstance(raw, bytes) and (mid is None or mid not in stored):
+                future = self._ahead.submit(raw)
+            self._waiting.append((entry, raw, future))
 
 
 # Messages per transaction, and the longest a batch stays open: a commit costs as much as
@@ -230,9 +316,14 @@ class _Batch:
             self._lines.clear()
 
     def _report(self) -> None:
-        # Taken off the list before printing: a Ctrl-C in the middle of the printing must not
-        # make the summary step print (and count) the same lines again.
+        # Taken off the list before printing: the summary step must not print (and count) the
+        # same lines again. A Ctrl-C waits for the lines of the batch: all of them are stored,
+        # and one counted in the summary but never printed would make the output a liar.
         lines, self._lines = self._lines, []
+        with _ctrl_c_deferred():
+            self._print(lines)
+
+    def _print(self, lines: list[tuple[str, IngestOutcome]]) -> None:
         for label, outcome in lines:
             self.summary.counts[outcome.status] += 1
             if outcome.status == "stored" and outcome.outbox_id is not None:
@@ -242,6 +333,22 @@ class _Batch:
             self.bar.clear()
             print(f"{label}: {outcome.line()}", file=self.out, flush=True)
             self.bar.advance()
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) takes effect when the block ends, not inside it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt here
 
 
 def _read(reader: _Reader, item: Item, limits: IntakeLimits) -> bytes | IngestOutcome:
@@ -257,7 +364,12 @@ def _read(reader: _Reader, item: Item, limits: IntakeLimits) -> bytes | IngestOu
 
 
 def _ingest_one(
-    session: Session, raw: bytes, windows: Any, limits: IntakeLimits, deps: Deps
+    session: Session,
+    raw: bytes,
+    windows: Any,
+    limits: IntakeLimits,
+    deps: Deps,
+    parsed: ParseResult | None = None,
 ) -> IngestOutcome:
     """One message in its own savepoint of the batch's transaction."""
     now = deps.clock.now()
@@ -265,7 +377,13 @@ def _ingest_one(
         try:
             with session.begin_nested():
                 return ingest_email(
-                    session, raw=raw, windows=windows, limits=limits, now=now, actor=ACTOR
+                    session,
+                    raw=raw,
+                    windows=windows,
+                    limits=limits,
+                    now=now,
+                    actor=ACTOR,
+                    parsed=parsed,
                 )
         except OperationalError:
             raise  # the database is gone: stop, do not report every message as rejected

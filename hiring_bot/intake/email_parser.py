@@ -41,7 +41,7 @@ import logging
 import re
 from collections.abc import Sequence
 from email import policy
-from email.parser import BytesHeaderParser, BytesParser
+from email.parser import BytesParser
 
 from hiring_bot.domain.areas import find_areas
 from hiring_bot.intake import mime
@@ -100,10 +100,10 @@ def _parse(raw: bytes, windows: Sequence[WindowSpec], limits: IntakeLimits) -> P
         return Rejected(
             f"message too large ({len(raw)} bytes, limit {limits.max_message_bytes} bytes)"
         )
-    # Top-level headers are read with policy.default (RFC 2047, address parsing); the MIME
-    # structure with compat32, whose parser is ten times faster on deeply nested messages.
-    headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    # The MIME structure is parsed with compat32, ten times faster on deeply nested messages; its
+    # top-level headers are then read with policy.default (RFC 2047, address parsing), one parse.
     msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+    headers = mime.default_policy_headers(msg)
     subject = mime.header(headers, "Subject")
     leaves = mime.leaves(msg)
 

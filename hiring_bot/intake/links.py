@@ -32,6 +32,7 @@ _URL_RE = re.compile(
 )
 _HOST_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
 _TLD_RE = re.compile(r"\.[a-z]{2,}$")
+_SCHEME_RE = re.compile(r"https?://", re.IGNORECASE)
 _TRAILING_PUNCT = ".,;:!?'\"*"
 _TRACKING_PARAMS = frozenset(
     {
@@ -98,8 +99,14 @@ def find_links(text: str) -> list[str]:
     """Every useful link in ``text``, normalised, de-duplicated, in order of first appearance."""
     found: list[str] = []
     seen: set[str] = set()
+    # A resume repeats its links on every page: each distinct spelling is normalised once.
+    tried: set[str] = set()
     for match in _URL_RE.finditer(text):
-        link = normalize_link(match.group(0))
+        raw = match.group(0)
+        if raw in tried:
+            continue
+        tried.add(raw)
+        link = normalize_link(raw)
         if link is None or link in seen:
             continue
         seen.add(link)
@@ -112,7 +119,7 @@ def find_links(text: str) -> list[str]:
 def normalize_link(raw: str) -> str | None:
     """The canonical form of one link, or None when it is not a link worth keeping."""
     candidate = _strip_trailing(raw.strip())
-    if not re.match(r"https?://", candidate, re.IGNORECASE):
+    if not _SCHEME_RE.match(candidate):
         candidate = "https://" + candidate
     try:
         parts = urlsplit(candidate)

@@ -11,8 +11,9 @@ import logging
 import mimetypes
 import re
 from datetime import UTC, datetime
+from email import policy
 from email.header import decode_header, make_header
-from email.message import Message
+from email.message import EmailMessage, Message
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,35 @@ MAX_PARTS = 200
 MAX_DEPTH = 20
 MAX_FILENAME_CHARS = 200
 MAX_HEADER_CHARS = 4096  # longer headers are cut (a 200 KB Subject costs seconds and 100s of MB)
+
+
+# The first empty line: a line break followed by another (the parser splits on \r, \n and \r\n).
+_BLANK_LINE = re.compile(rb"\n\n|\n\r|\r\r")
+
+
+def header_block(raw: bytes) -> bytes:
+    """``raw`` up to its first empty line: all that a header-only parse reads of it.
+
+    A header-only parse still splits the whole body into lines; this hands it the headers alone.
+    The cut is at or after the line where the parser stops reading headers, so the headers it
+    finds are the same.
+    """
+    if raw[:1] in (b"\n", b"\r"):
+        return b""
+    blank = _BLANK_LINE.search(raw)
+    return raw[: blank.end()] if blank else raw
+
+
+def default_policy_headers(msg: Message) -> EmailMessage:
+    """``msg``'s top-level headers under ``policy.default`` (RFC 2047, address parsing).
+
+    Both policies split a header's source lines the same way (``header_source_parse``), so this
+    is what parsing the message again with ``policy.default`` would give, without the parse.
+    """
+    headers = EmailMessage(policy=policy.default)
+    for name, value in msg.raw_items():
+        headers.set_raw(name, value)
+    return headers
 
 
 def header(msg: Message, name: str) -> str:

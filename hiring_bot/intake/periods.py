@@ -9,6 +9,7 @@ in the start month). Words without a year are read in each window's own years, e
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -145,9 +146,9 @@ def _candidates(text: str, windows: Sequence[WindowSpec]) -> list[_Candidate]:
     for window in windows:
         for alias in (window.name, *window.aliases):
             alias = alias.strip().lower()
-            if not alias:
+            if not alias or alias not in lowered:  # a plain search rules most out cheaply
                 continue
-            for match in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", lowered):
+            for match in _alias_re(alias).finditer(lowered):
                 words = text[match.start() : match.end()]
                 found.append(_Candidate(match.start(), match.end(), words, None, None))
     # Earliest first; at the same place the longest words win.
@@ -160,6 +161,12 @@ def _candidates(text: str, windows: Sequence[WindowSpec]) -> list[_Candidate]:
     return kept
 
 
+@functools.lru_cache(maxsize=256)
+def _alias_re(alias: str) -> re.Pattern[str]:
+    """The alias as whole words; compiled once, not once per message."""
+    return re.compile(rf"(?<!\w){re.escape(alias)}(?!\w)")
+
+
 def _resolve(candidate: _Candidate, windows: Sequence[WindowSpec]) -> WindowSpec | None:
     words = _normal(candidate.text)
     for window in windows:
@@ -170,7 +177,7 @@ def _resolve(candidate: _Candidate, windows: Sequence[WindowSpec]) -> WindowSpec
     for window in windows:
         for alias in (window.name, *window.aliases):
             alias_words = _normal(alias)
-            if alias_words and re.search(rf"(?<!\w){re.escape(alias_words)}(?!\w)", words):
+            if alias_words and alias_words in words and _alias_re(alias_words).search(words):
                 return window
     if candidate.first is not None:
         return _best_window(candidate.first, candidate.last, windows)

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Literal, TypeVar
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import and_, bindparam, case, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from hiring_bot.db.engine import session_scope
 from hiring_bot.db.models import Application, Attachment, Candidate, Window
@@ -29,11 +30,13 @@ from hiring_bot.domain.redaction import hashed_identity
 from hiring_bot.intake.draft import (
     ApplicationDraft,
     IntakeLimits,
+    ParseResult,
     Rejected,
     Skipped,
     WindowSpec,
 )
 from hiring_bot.intake.email_parser import parse_email
+from hiring_bot.intake.mime import header_block
 from hiring_bot.outbox import enqueue_card, enqueue_card_update
 
 Outcome = Literal["stored", "duplicate", "skipped", "rejected"]
@@ -95,7 +98,7 @@ def normalise_message_id(value: str | None) -> str | None:
 def header_message_id(raw: bytes) -> str | None:
     """The Message-ID from the headers alone (cheap: no body parsing, no attachments)."""
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[: 1024 * 1024])
+        headers = BytesHeaderParser(policy=compat32).parsebytes(header_block(raw[: 1024 * 1024]))
         value = headers.get("Message-ID")
     except Exception:  # a header block too broken to read: the full parser decides
         return None
@@ -116,21 +119,52 @@ def find_duplicate(
     old message imported again never brings the purged data back.
     """
     key = source_id[:MAX_SOURCE_ID]
-    by_source = and_(
-        Application.source == source,
-        Application.source_id.in_([key, hashed_identity(key)]),
-    )
+    keys = [key, hashed_identity(key)]
     if not message_id:
-        return session.scalar(select(Application.id).where(by_source))
+        return session.scalar(_BY_SOURCE, {"source": source, "keys": keys})
     # One round trip for both identities; the (source, source id) match wins over a Message-ID one.
+    message_ids = [message_id, hashed_identity(message_id)]
     return session.scalar(
-        select(Application.id)
-        .where(
-            or_(by_source, Application.message_id.in_([message_id, hashed_identity(message_id)]))
-        )
-        .order_by(case((by_source, 0), else_=1), Application.id)
-        .limit(1)
+        _BY_SOURCE_OR_MESSAGE_ID, {"source": source, "keys": keys, "message_ids": message_ids}
     )
+
+
+# Built once: a statement built per message costs more to put together than to run.
+_by_source = and_(
+    Application.source == bindparam("source"),
+    Application.source_id.in_(bindparam("keys", expanding=True)),
+)
+_BY_SOURCE = select(Application.id).where(_by_source)
+_BY_SOURCE_OR_MESSAGE_ID = (
+    select(Application.id)
+    .where(or_(_by_source, Application.message_id.in_(bindparam("message_ids", expanding=True))))
+    .order_by(case((_by_source, 0), else_=1), Application.id)
+    .limit(1)
+)
+_CANDIDATE_BY_EMAIL = select(Candidate.id).where(Candidate.email == bindparam("email"))
+_INSERT_CANDIDATE = insert(Candidate).returning(Candidate.id)
+_INSERT_APPLICATION = insert(Application).returning(Application.id)
+_INSERT_ATTACHMENT = insert(Attachment)
+
+
+def stored_message_ids(session: Session, message_ids: Collection[str]) -> set[str]:
+    """Which of these (normalised) Message-IDs an email application already holds, in one query.
+
+    A cheap look-ahead for a batch of messages; `find_duplicate` still decides for each one.
+    """
+    if not message_ids:
+        return set()
+    ids = {mid[:MAX_SOURCE_ID] for mid in message_ids}
+    wanted = {**{mid: mid for mid in ids}, **{hashed_identity(mid): mid for mid in ids}}
+    rows = session.execute(
+        select(Application.source_id, Application.message_id).where(
+            or_(
+                and_(Application.source == SOURCE_EMAIL, Application.source_id.in_(wanted)),
+                Application.message_id.in_(wanted),
+            )
+        )
+    )
+    return {wanted[value] for row in rows for value in row if value in wanted}
 
 
 def store_application(
@@ -156,18 +190,24 @@ def store_application(
         if duplicate is not None:
             return StoreResult("duplicate", duplicate)
 
+    # Candidate, application and attachments are plain INSERTs (the caller gets ids, not
+    # objects): the ORM's unit of work costs more than the statements when intake stores
+    # thousands of applications in a run.
     email = normalise_email(draft.email)
-    candidate = session.scalar(select(Candidate).where(Candidate.email == email))
-    new_candidate = candidate is None
-    if candidate is None:
-        candidate = Candidate(
+    candidate_id = session.scalar(_CANDIDATE_BY_EMAIL, {"email": email})
+    new_candidate = candidate_id is None
+    if candidate_id is None:
+        candidate_id = _insert(
+            session,
+            _INSERT_CANDIDATE,
             email=email,
             name=_clean(draft.name)[:200] or email.split("@")[0],
             created_at=received_at,
         )
-        session.add(candidate)
-    application = Application(
-        candidate=candidate,  # flushed with the application: one round trip, not two
+    application_id = _insert(
+        session,
+        _INSERT_APPLICATION,
+        candidate_id=candidate_id,
         window_id=_window_id(session, draft.window_name),
         source=source,
         source_id=source_id[:MAX_SOURCE_ID],
@@ -189,38 +229,41 @@ def store_application(
         received_at=received_at,
         stage_changed_at=received_at,
     )
-    session.add(application)
-    session.flush()
-    for item in draft.attachments:
-        session.add(
-            Attachment(
-                application_id=application.id,
-                filename=_clean(item.filename)[:300] or "attachment",
-                content_type=_clean(item.content_type)[:200] or "application/octet-stream",
-                role=item.role,
-                size=len(item.data),
-                sha256=item.sha256,
-                data=item.data,
-                text_unavailable=_maybe(item.text_unavailable),
-            )
+    if draft.attachments:
+        session.connection().execute(
+            _INSERT_ATTACHMENT,
+            [
+                {
+                    "application_id": application_id,
+                    "filename": _clean(item.filename)[:300] or "attachment",
+                    "content_type": _clean(item.content_type)[:200] or "application/octet-stream",
+                    "role": item.role,
+                    "size": len(item.data),
+                    "sha256": item.sha256,
+                    "data": item.data,
+                    "text_unavailable": _maybe(item.text_unavailable),
+                }
+                for item in draft.attachments
+            ],
         )
     earlier: tuple[int, ...] = ()
     if not new_candidate:  # a person first seen just now has no other applications
         earlier = tuple(
             session.scalars(
                 select(Application.id)
-                .where(Application.candidate_id == candidate.id, Application.id != application.id)
+                .where(Application.candidate_id == candidate_id, Application.id != application_id)
                 .order_by(Application.id)
             )
         )
-    card = enqueue_card(session, application_id=application.id)
+    # The card and the audit entry are written together by the flush at the end.
+    card = enqueue_card(session, application_id=application_id)
     for ref in earlier:  # their cards list the person's other applications too
         enqueue_card_update(session, application_id=ref)
     record(
         session,
         actor=actor,
         action="application.created",
-        application_id=application.id,
+        application_id=application_id,
         after={
             "source": source,
             "window": draft.window_name,
@@ -232,7 +275,13 @@ def store_application(
         + (f"; also applied as {', '.join(f'#{r}' for r in earlier)}" if earlier else ""),
     )
     session.flush()
-    return StoreResult("stored", application.id, card.id, earlier)
+    return StoreResult("stored", application_id, card.id, earlier)
+
+
+def _insert(session: Session, statement: ReturningInsert[int], **values: object) -> int:
+    """One row by a plain INSERT (column defaults apply as with the ORM); its id."""
+    new_id: int = session.connection().execute(statement, values).scalar_one()
+    return new_id
 
 
 _WINDOW_IDS = "hiring_bot.intake.window_ids"
@@ -256,8 +305,14 @@ def ingest_email(
     limits: IntakeLimits,
     now: datetime,
     actor: str = "intake:email",
+    parsed: ParseResult | None = None,
 ) -> IngestOutcome:
-    """One raw message, in the caller's transaction: stored, duplicate, skipped or rejected."""
+    """One raw message, in the caller's transaction: stored, duplicate, skipped or rejected.
+
+    ``parsed``: ``parse_email`` of these bytes with these windows and limits, done beforehand
+    (in a worker process); when None the message is parsed here, and only if it is not a
+    duplicate.
+    """
     message_id = header_message_id(raw)
     if message_id is not None:
         known = find_duplicate(
@@ -268,7 +323,8 @@ def ingest_email(
         )
         if known is not None:  # seen before: not worth parsing again
             return IngestOutcome("duplicate", ref=known, message_id=message_id)
-    parsed = parse_email(raw, windows=windows, limits=limits)
+    if parsed is None:
+        parsed = parse_email(raw, windows=windows, limits=limits)
     if isinstance(parsed, Skipped):
         return IngestOutcome("skipped", parsed.reason, message_id=message_id)
     if isinstance(parsed, Rejected):

@@ -26,7 +26,11 @@ def card_key(application_id: int) -> str:
 
 
 def enqueue_card(session: Session, *, application_id: int) -> OutboxMessage:
-    """The application's channel card; one per application however often this is called."""
+    """The application's channel card; one per application however often this is called.
+
+    The row is written (and gets its id) at the caller's next flush, with whatever else the
+    caller adds: intake stores thousands of applications, and a flush each costs.
+    """
     return _add(
         session,
         OutboxMessage(
@@ -34,6 +38,7 @@ def enqueue_card(session: Session, *, application_id: int) -> OutboxMessage:
             dedupe_key=card_key(application_id),
             application_id=application_id,
         ),
+        flush=False,
     )
 
 
@@ -178,8 +183,12 @@ def enqueue_file_delete(
     )
 
 
-def _add(session: Session, row: OutboxMessage) -> OutboxMessage:
-    """Add ``row``, or return the row already holding its ``dedupe_key`` (``row`` is dropped)."""
+def _add(session: Session, row: OutboxMessage, *, flush: bool = True) -> OutboxMessage:
+    """Add ``row``, or return the row already holding its ``dedupe_key`` (``row`` is dropped).
+
+    Without ``flush`` the row is pending until the caller's next flush; a second ``_add`` of the
+    same key still finds it, as its look-up flushes first (autoflush).
+    """
     if row.dedupe_key is not None:
         existing = session.scalar(
             select(OutboxMessage).where(OutboxMessage.dedupe_key == row.dedupe_key)
@@ -192,5 +201,6 @@ def _add(session: Session, row: OutboxMessage) -> OutboxMessage:
     row.created_at = utcnow()
     row.payload = dict(row.payload or {})
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row

@@ -80,7 +80,10 @@ def test_ctrl_c_stops_a_long_ingest_with_the_summary_so_far(tmp_path: Path) -> N
     seen = [proc.stdout.readline() for _ in range(5)]  # five messages stored: it is under way
     assert all(": stored #" in line for line in seen), seen
     proc.send_signal(signal.SIGINT)
-    rest, err = proc.communicate(timeout=60)
+    # Read on through the same reader: lines printed together may already sit in its buffer,
+    # and communicate() reads the pipe beneath it, past them.
+    rest = proc.stdout.read()
+    _, err = proc.communicate(timeout=60)
     lines = [*seen, *rest.splitlines(keepends=True)]
 
     assert proc.returncode == 130
