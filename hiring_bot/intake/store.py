@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
 
 from hiring_bot.db.engine import session_scope
-from hiring_bot.db.models import Application, Attachment, Candidate, Window
+from hiring_bot.db.models import Application, Attachment, Candidate, Window, sort_key
 from hiring_bot.domain.audit import record
 from hiring_bot.domain.redaction import hashed_identity
 from hiring_bot.intake.draft import (
@@ -141,7 +141,9 @@ _BY_SOURCE_OR_MESSAGE_ID = (
     .order_by(case((_by_source, 0), else_=1), Application.id)
     .limit(1)
 )
-_CANDIDATE_BY_EMAIL = select(Candidate.id).where(Candidate.email == bindparam("email"))
+_CANDIDATE_BY_EMAIL = select(Candidate.id, Candidate.name).where(
+    Candidate.email == bindparam("email")
+)
 _INSERT_CANDIDATE = insert(Candidate).returning(Candidate.id)
 _INSERT_APPLICATION = insert(Application).returning(Application.id)
 _INSERT_ATTACHMENT = insert(Attachment)
@@ -194,16 +196,15 @@ def store_application(
     # objects): the ORM's unit of work costs more than the statements when intake stores
     # thousands of applications in a run.
     email = normalise_email(draft.email)
-    candidate_id = session.scalar(_CANDIDATE_BY_EMAIL, {"email": email})
-    new_candidate = candidate_id is None
-    if candidate_id is None:
+    known = session.execute(_CANDIDATE_BY_EMAIL, {"email": email}).first()
+    new_candidate = known is None
+    if known is None:
+        name = _clean(draft.name)[:200] or email.split("@")[0]
         candidate_id = _insert(
-            session,
-            _INSERT_CANDIDATE,
-            email=email,
-            name=_clean(draft.name)[:200] or email.split("@")[0],
-            created_at=received_at,
+            session, _INSERT_CANDIDATE, email=email, name=name, created_at=received_at
         )
+    else:
+        candidate_id, name = known
     application_id = _insert(
         session,
         _INSERT_APPLICATION,
@@ -228,6 +229,8 @@ def store_application(
         stage="new",
         received_at=received_at,
         stage_changed_at=received_at,
+        # A plain INSERT skips the model's before_insert event, which copies this otherwise.
+        sort_name=sort_key(name),
     )
     if draft.attachments:
         session.connection().execute(

@@ -175,3 +175,16 @@ def test_an_application_added_by_candidate_id_gets_the_name_key(session: Session
     assert again.sort_name == "noor ali"
     stored = session.scalar(select(Application.sort_name).where(Application.id == again.id))
     assert stored == "noor ali"
+
+
+def test_stored_applications_carry_their_candidates_name_key(session: Session) -> None:
+    # Intake writes plain INSERTs (no model events): the name key is written with the row, and
+    # a returning candidate's applications sort under the name they are known by.
+    first = add_application(session, "Zoë Quinn", email="zq@example.edu")
+    again = add_application(session, "Someone Else", email="zq@example.edu")
+    keys = dict(
+        session.execute(
+            select(Application.id, Application.sort_name).where(Application.id.in_([first, again]))
+        ).all()
+    )
+    assert keys == {first: "zoë quinn", again: "zoë quinn"}
