@@ -44,6 +44,18 @@ def add_window(
     return window
 
 
+def add_spring_window(session: Session) -> Window:
+    """Spring/Summer 2018 as the posting has it: applications until 28 Feb, decisions by 31 Mar."""
+    return add_window(
+        session,
+        name="Spring/Summer 2018",
+        application_deadline=date(2018, 2, 28),
+        decision_deadline=date(2018, 3, 31),
+        starts_on=date(2018, 5, 14),
+        ends_on=date(2018, 8, 31),
+    )
+
+
 def add_application(
     session: Session,
     *,

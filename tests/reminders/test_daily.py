@@ -21,21 +21,21 @@ from hiring_bot.scheduler import jobs
 from tests.conftest import ALICE, BOB, CAROL, HIRING_CHANNEL
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlack
-from tests.reminders.factories import add_application, add_window, claim, local, rate
+from tests.reminders.factories import (
+    add_application,
+    add_spring_window,
+    add_window,
+    claim,
+    local,
+    rate,
+)
 
 CARD_TS = "1600000000.000500"
 
 
 def seed(deps: Deps) -> dict[str, int]:
     with session_scope(deps.sessions) as session:
-        window = add_window(
-            session,
-            name="Spring/Summer 2018",
-            application_deadline=date(2018, 2, 28),
-            decision_deadline=date(2018, 3, 31),
-            starts_on=date(2018, 5, 14),
-            ends_on=date(2018, 8, 31),
-        )
+        window = add_spring_window(session)
         ada = add_application(session, window=window, name="Ada", received_at=local(2018, 2, 1))
         ben = add_application(session, window=window, name="Ben", received_at=local(2018, 2, 2))
         claim(session, ben, ALICE, local(2018, 2, 7, 10))  # 5 days old on Monday 12th

@@ -16,7 +16,14 @@ from hiring_bot.domain.reminder_schedule import Kind
 from hiring_bot.domain.reminder_views import Digest, WaitingItem, WindowReminder
 from hiring_bot.scheduler.jobs import plan_due
 from tests.conftest import ALICE, BOB
-from tests.reminders.factories import add_application, add_window, claim, local, rate
+from tests.reminders.factories import (
+    add_application,
+    add_spring_window,
+    add_window,
+    claim,
+    local,
+    rate,
+)
 
 # Monday 26 Feb 2018, 09:30 in Los Angeles: the application deadline's T-3 reminder and the
 # digest are due; "new" means created in the 24 hours before.
@@ -26,14 +33,7 @@ AT = local(2018, 2, 26, 9, 30)
 def seed(deps: Deps) -> dict[str, int]:
     ids: dict[str, int] = {}
     with session_scope(deps.sessions) as session:
-        spring = add_window(
-            session,
-            name="Spring/Summer 2018",
-            application_deadline=date(2018, 2, 28),
-            decision_deadline=date(2018, 3, 31),
-            starts_on=date(2018, 5, 14),
-            ends_on=date(2018, 8, 31),
-        )
+        spring = add_spring_window(session)
         closed = add_window(
             session,
             name="Closed 2018",
