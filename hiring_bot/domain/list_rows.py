@@ -18,7 +18,7 @@ from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session
 
 from hiring_bot.db.models import Application, Candidate, Review, Window
-from hiring_bot.domain.redaction import anonymised_label
+from hiring_bot.domain.redaction import shown_name, shown_name_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +50,11 @@ class ListRow:
     reviews: tuple[Rating, ...]
 
 
-def _shown_name(ref: int, name: str, anonymised_at: datetime | None) -> str:
-    # As redaction.shown_name: the candidate may keep their name while this application is gone.
-    return anonymised_label(ref) if anonymised_at is not None else name
-
-
 def row_of(application: Application) -> ListRow:
     """An application already loaded, as a list row."""
     return ListRow(
         id=application.id,
-        name=_shown_name(application.id, application.candidate.name, application.anonymised_at),
+        name=shown_name(application),
         window_name=application.window.name if application.window is not None else None,
         period_text=application.period_text,
         duration_text=application.duration_text,
@@ -128,7 +123,7 @@ def load_rows(session: Session, refs: list[int]) -> tuple[ListRow, ...]:
          eligibility, reason, stage, claimed_by, received_at, anonymised_at) = row  # fmt: skip
         found[ref] = ListRow(
             id=ref,
-            name=_shown_name(ref, name, anonymised_at),
+            name=shown_name_of(ref=ref, name=name, anonymised_at=anonymised_at),
             window_name=window_name,
             period_text=period,
             duration_text=duration,

@@ -8,6 +8,7 @@ without importing the whole anonymisation.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from hiring_bot.db.models import Application
 
@@ -36,6 +37,11 @@ def shown_name(application: Application) -> str:
     if application.anonymised_at is not None:
         return anonymised_label(application.id)
     return application.candidate.name
+
+
+def shown_name_of(*, ref: int, name: str, anonymised_at: datetime | None) -> str:
+    """`shown_name` for an application read as plain columns (a list row)."""
+    return anonymised_label(ref) if anonymised_at is not None else name
 
 
 def shown_email(application: Application) -> str:
